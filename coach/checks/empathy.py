@@ -1,0 +1,31 @@
+"""empathy: sincere recognition or an apology that owns the problem, when the customer has one.
+
+Need is judged from the customer's message when given (trigger rules on `incoming`), else from
+the reply. Evidence overlapping a fault (a non-apology such as "désolé que vous le perceviez
+ainsi") does not count.
+"""
+from __future__ import annotations
+
+from ..findings import CheckResult
+from . import CheckContext
+
+NAME = "empathy"
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < e and s < end for s, e in spans)
+
+
+def needed(ctx: CheckContext) -> bool:
+    if ctx.incoming_doc is not None and len(ctx.incoming_doc):
+        return any(m.rule.applies_to in ("incoming", "both") for m in ctx.of(NAME, "trigger", incoming=True))
+    return any(m.rule.applies_to in ("reply", "both") for m in ctx.of(NAME, "trigger"))
+
+
+def run(ctx: CheckContext) -> CheckResult:
+    evidence = [m for m in ctx.of(NAME, "evidence") if not _overlaps(m.start_char, m.end_char, ctx.fault_spans)]
+    if evidence:
+        return CheckResult(NAME, "ok")
+    if needed(ctx):
+        return CheckResult(NAME, "missing", (ctx.status_finding(NAME, "missing"),))
+    return CheckResult(NAME, "not_needed")

@@ -1,0 +1,25 @@
+"""timeline: a usable date, time or duration for what is still pending.
+
+ok: a concrete time (evidence rules). vague: only promises without a usable time (fault rules).
+missing: a step is pending (trigger rules: "nous revenons vers vous", "I've escalated") and no
+time is given. not_needed: nothing is pending.
+"""
+from __future__ import annotations
+
+from ..findings import CheckResult
+from . import CheckContext
+
+NAME = "timeline"
+
+
+def run(ctx: CheckContext) -> CheckResult:
+    if ctx.of(NAME, "evidence"):
+        return CheckResult(NAME, "ok")
+    vague = ctx.of(NAME, "fault")
+    if vague:
+        return CheckResult(NAME, "vague", tuple(ctx.finding(m) for m in vague))
+    pending = [m for m in ctx.of(NAME, "trigger") if m.rule.applies_to in ("reply", "both")]
+    if pending:
+        first = pending[0]
+        return CheckResult(NAME, "missing", (ctx.status_finding(NAME, "missing", (first.start_char, first.end_char)),))
+    return CheckResult(NAME, "not_needed")

@@ -1,0 +1,128 @@
+"""The review pipeline: draft -> own words -> language -> spaCy -> rules -> checks -> verdict.
+
+`Reviewer` holds what is expensive (pipelines, matchers, the model) and is built once per
+process; `review()` in the package root uses a shared default instance.
+"""
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+from . import nlp as nlp_module
+from .checks import REGISTRY, CheckContext
+from .config import Config
+from .findings import LEVEL_ORDER, CheckResult, Finding, Review
+from .inputs import Draft
+from .language import choose_language
+from .lexicon import active_rules, check_messages
+from .matching import RuleMatcher
+from .resources import language_meta
+from .scoring import score, verdict
+from .segment import segment
+
+MAX_CHARS = 200_000  # beyond this a "draft" is not a reply; refuse rather than stall
+
+
+class Reviewer:
+    """Reviews drafts under one configuration. Thread-safe; build once, reuse."""
+
+    def __init__(self, config: Config | None = None):
+        self.config = config or Config()
+        self._matchers: dict[str, RuleMatcher] = {}
+        self._lock = threading.Lock()
+
+    # -- building blocks ---------------------------------------------------------------------
+    def matcher(self, lang: str) -> RuleMatcher:
+        with self._lock:
+            if lang not in self._matchers:
+                nlp = nlp_module.pipeline(lang)
+                self._matchers[lang] = RuleMatcher(nlp, active_rules(lang, self.config), language_meta(lang))
+            return self._matchers[lang]
+
+    def model(self, lang: str):
+        if not self.config.use_model or self.config.is_disabled("model"):
+            return None
+        from .model import load_model
+
+        return load_model(lang)
+
+    # -- reviewing ---------------------------------------------------------------------------
+    def review_draft(self, draft: Draft, lang: str | None = None) -> Review:
+        return self.review(draft.reply, lang=lang or draft.lang, incoming=draft.incoming, id=draft.id,
+                           customer_name=draft.customer_name)
+
+    def review(self, text: str, *, lang: str | None = None, incoming: str | None = None, id: str | None = None,
+               customer_name: str | None = None) -> Review:
+        """Review one draft. Never raises for bad text: the Review's status says what happened."""
+        if not isinstance(text, str):
+            raise TypeError("text must be a str")
+        if len(text) > MAX_CHARS:
+            return Review(id=id, language=None, status="error", verdict=None, score=None,
+                          error=f"draft too long ({len(text):,} characters; the limit is {MAX_CHARS:,})")
+        parts = segment(text)
+        own = parts.own
+        if incoming is None and parts.quoted:
+            incoming = parts.quoted
+        if not own.strip():
+            return Review(id=id, language=None, status="empty", verdict=None, score=None, text_reviewed=own,
+                          excluded=parts.excluded, incoming=incoming,
+                          error="nothing to review: the draft is empty once quotes and signature are set aside")
+        chosen, detected = choose_language(own, lang, self.config.default_lang, incoming)
+        if chosen is None:
+            return Review(id=id, language=detected, status="unsupported_language", verdict=None, score=None,
+                          text_reviewed=own, excluded=parts.excluded, incoming=incoming,
+                          error=f"unsupported language '{detected}': coach reviews French (fr) and English (en); "
+                                "use --lang to force one")
+        return self._review_lang(own, chosen, incoming, id, parts.excluded)
+
+    def _review_lang(self, own: str, lang: str, incoming: str | None, id, excluded) -> Review:
+        pipeline = nlp_module.pipeline(lang)
+        matcher = self.matcher(lang)
+        doc = pipeline(own)
+        matches = matcher.matches(doc)
+        incoming_doc, incoming_matches = None, []
+        if incoming and incoming.strip():
+            incoming_doc = pipeline(incoming[:MAX_CHARS])
+            incoming_matches = [m for m in matcher.matches(incoming_doc) if m.rule.applies_to in ("incoming", "both")]
+        return self._assemble(lang, doc, matches, incoming_doc, incoming_matches, incoming, id, excluded)
+
+    def _assemble(self, lang, doc, matches, incoming_doc, incoming_matches, incoming, id, excluded) -> Review:
+        ctx = CheckContext(
+            lang=lang, doc=doc, matches=matches, incoming_doc=incoming_doc, incoming_matches=incoming_matches,
+            messages=check_messages(lang), level_for=self.config.level_for,
+            fault_spans=[(m.start_char, m.end_char) for m in matches if m.rule.type in ("fault", "shouting")
+                         and m.rule.check not in ("timeline",)],
+        )
+        model = self.model(lang)
+        extra: list[Finding] = model.findings(doc, ctx) if model is not None else []
+        checks: dict[str, CheckResult] = {}
+        for name, run in REGISTRY.items():
+            if self.config.is_disabled(name):
+                checks[name] = CheckResult(name, "disabled")
+                continue
+            result = run(ctx)
+            result = _merge_model(result, [f for f in extra if f.check == name])
+            checks[name] = result
+        findings = tuple(sorted((f for r in checks.values() for f in r.findings),
+                                key=lambda f: (f.start, -LEVEL_ORDER[f.level], f.rule)))
+        outcome = verdict(findings)
+        return Review(id=id, language=lang, status="reviewed", verdict=outcome, score=score(checks, findings, outcome),
+                      checks=checks, findings=findings, text_reviewed=doc.text, incoming=incoming, excluded=excluded)
+
+
+def _merge_model(result: CheckResult, model_findings: list[Finding]) -> CheckResult:
+    """Model findings add to fault checks the rules missed; they never remove a rule finding."""
+    if not model_findings:
+        return result
+    taken = [(f.start, f.end) for f in result.findings]
+    fresh = tuple(f for f in model_findings if not any(f.start < e and s < f.end for s, e in taken))
+    if not fresh:
+        return result
+    if result.name in ("defensive", "blame", "contempt", "dismissive", "effort"):
+        return CheckResult(result.name, "found", tuple(sorted(result.findings + fresh, key=lambda f: f.start)))
+    return result
+
+
+@lru_cache(maxsize=8)
+def default_reviewer(config: Config | None = None) -> Reviewer:
+    return Reviewer(config)

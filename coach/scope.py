@@ -1,0 +1,202 @@
+"""Where a match stands in its sentence: negated, conditional, a question, quoted, past or future.
+
+Precision lives here. A phrase from a lexicon is only a finding when the agent actually says it:
+"ce n'est pas de votre faute" negates the blame, "si vous préférez, rappelez-nous" is an offer,
+« vos mots » in quotes are the customer's. The cue words come from each language's meta.yml.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+
+from .textnorm import fold
+
+_CLAUSE_PUNCT = {",", ";", ":", "—", "–", "(", ")", ".", "!", "?", "…", "...", "\n"}
+_QUOTE_PAIRS = {"«": "»", "“": "”", '"': '"', "„": "“"}
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int  # token index, inclusive
+    end: int  # token index, exclusive
+    sent_start: int
+    sent_end: int
+    conditional_from: int | None  # first token of a condition inside this clause
+    question: bool
+    tense: str  # "future", "past" or "present"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Per-document context computed once and shared by every check."""
+
+    clauses: tuple[Clause, ...]
+    clause_of: tuple[int, ...]
+    quotes: tuple[tuple[int, int], ...]
+    negation_at: frozenset[int]  # token indices that are negation cues
+
+
+class ScopeAnalyzer:
+    """Computes a `Scope` for a doc with the cue lists of one language."""
+
+    def __init__(self, meta: dict):
+        cues = meta.get("scope", {})
+        self.negation = {fold(w) for w in cues.get("negation", [])}
+        self.not_negation = [tuple(fold(w) for w in phrase.split()) for phrase in cues.get("not_negation", [])]
+        self.conjunctions = {fold(w) for w in cues.get("clause_conjunctions", [])}
+        self.conditional = [tuple(fold(w) for w in phrase.split()) for phrase in cues.get("conditional", [])]
+        self.interrogative = {fold(w) for w in cues.get("interrogative_starts", [])}
+        self.future_words = {fold(w) for w in cues.get("future_markers", [])}
+        self.past_words = {fold(w) for w in cues.get("past_markers", [])}
+        self.intensifier_if = {fold(w) for w in cues.get("intensifier_if", [])}
+        self.future_endings = tuple(cues.get("future_endings", []))
+        self.future_stems = tuple(fold(w) for w in cues.get("future_stems", []))
+
+    # -- building -------------------------------------------------------------------------
+    def analyze(self, doc: Doc) -> Scope:
+        clauses: list[Clause] = []
+        clause_of = [0] * len(doc)
+        for sent in doc.sents:
+            question = self._sentence_is_question(sent)
+            bounds = self._clause_bounds(doc, sent.start, sent.end)
+            for index, (start, end) in enumerate(bounds):
+                is_last = index == len(bounds) - 1
+                clause = Clause(
+                    start=start, end=end, sent_start=sent.start, sent_end=sent.end,
+                    conditional_from=self._condition_start(doc, start, end),
+                    question=question == "all" or (question == "last" and is_last),
+                    tense=self._tense(doc, start, end),
+                )
+                for i in range(start, end):
+                    clause_of[i] = len(clauses)
+                clauses.append(clause)
+        return Scope(
+            clauses=tuple(clauses), clause_of=tuple(clause_of),
+            quotes=tuple(quote_spans(doc.text)), negation_at=frozenset(self._negation_cues(doc)),
+        )
+
+    def _clause_bounds(self, doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+        bounds, current = [], start
+        for i in range(start, end):
+            token = doc[i]
+            if token.text in _CLAUSE_PUNCT or token.text.strip() == "" and "\n" in token.text:
+                if i + 1 > current:
+                    bounds.append((current, i + 1))
+                current = i + 1
+            elif token.norm_ in self.conjunctions and i > current:
+                bounds.append((current, i))
+                current = i
+        if current < end:
+            bounds.append((current, end))
+        return bounds or [(start, end)]
+
+    def _condition_start(self, doc: Doc, start: int, end: int) -> int | None:
+        norms = [doc[i].norm_ for i in range(start, end)]
+        for offset in range(len(norms)):
+            for phrase in self.conditional:
+                if tuple(norms[offset: offset + len(phrase)]) == phrase:
+                    nxt = start + offset + len(phrase)
+                    if phrase[-1] in self.intensifier_if and nxt < end and doc[nxt].pos_ in ("ADJ", "ADV"):
+                        continue  # "si frustrant": an intensifier, not a condition
+                    return start + offset
+        return None
+
+    def _sentence_is_question(self, sent) -> str:
+        tokens = [t for t in sent if not t.is_space]
+        if not tokens or not any(t.text.endswith("?") for t in tokens[-3:]):
+            return ""
+        first = tokens[0].norm_
+        if first in self.interrogative or any(t.text.startswith("-") for t in tokens[:3]):
+            return "all"
+        return "last"
+
+    def _tense(self, doc: Doc, start: int, end: int) -> str:
+        span = doc[start:end]
+        if any("Fut" in t.morph.get("Tense") or self._future_form(t) for t in span) or any(
+                t.norm_ in self.future_words for t in span):
+            return "future"
+        for t in span:  # periphrastic future: "on va vous rappeler", "we're going to fix"
+            nxt = [u for u in span if u.i > t.i][:3]
+            if t.lemma_ == "aller" and any("Inf" in u.morph.get("VerbForm") for u in nxt):
+                return "future"
+            if t.norm_ == "going" and nxt and nxt[0].norm_ == "to":
+                return "future"
+        for t in span:
+            if t.norm_ in self.past_words:
+                return "past"
+            tense, form = t.morph.get("Tense"), t.morph.get("VerbForm")
+            if "Imp" in tense or ("Past" in tense and "Fin" in form):
+                return "past"
+            if "Part" in form and "Past" in tense and any(  # passé composé with avoir
+                    a.lemma_ == "avoir" and a.i < t.i and a.pos_ == "AUX" for a in span):
+                return "past"
+        return "present"
+
+    def _future_form(self, token) -> bool:
+        """A synthetic future the tagger missed: infinitive stem + ending ("reviendrons", "traiterons")."""
+        if not self.future_endings or token.pos_ not in ("VERB", "AUX"):
+            return False
+        norm, lemma = token.norm_, token.lemma_
+        for ending in self.future_endings:
+            if not norm.endswith(ending):
+                continue
+            stem = norm[: -len(ending)]
+            if lemma.endswith(("er", "ir")) and stem == lemma or lemma.endswith("re") and stem == lemma[:-1]:
+                return True
+            if any(stem == s or (len(s) > 2 and stem.endswith(s)) for s in self.future_stems):
+                return True
+        return False
+
+    def _negation_cues(self, doc: Doc) -> set[int]:
+        cues = {t.i for t in doc if t.norm_ in self.negation}
+        norms = [t.norm_ for t in doc]
+        for phrase in self.not_negation:
+            n = len(phrase)
+            for i in range(len(norms) - n + 1):
+                if tuple(norms[i: i + n]) == phrase:
+                    cues.difference_update(range(i, i + n))
+        return cues
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of quoted passages (« », “ ”, paired straight double quotes)."""
+    spans, i = [], 0
+    while i < len(text):
+        closing = _QUOTE_PAIRS.get(text[i])
+        if closing:
+            j = text.find(closing, i + 1)
+            limit = text.find("\n\n", i + 1)
+            if j != -1 and (limit == -1 or j < limit):
+                spans.append((i, j + 1))
+                i = j + 1
+                continue
+        i += 1
+    return spans
+
+
+def in_quotes(scope: Scope, start_char: int, end_char: int) -> bool:
+    return any(qs <= start_char and end_char <= qe for qs, qe in scope.quotes)
+
+
+def is_negated(doc: Doc, scope: Scope, start: int, end: int, own_words: frozenset[str]) -> bool:
+    """A negation cue in the match's clause before it (or inside it, if the rule did not ask for it)."""
+    clause = scope.clauses[scope.clause_of[start]]
+    window_start = max(clause.start, start - 8)
+    for i in range(window_start, end):
+        if i in scope.negation_at and (i < start or doc[i].norm_ not in own_words):
+            return True
+    return False
+
+
+def is_conditional(scope: Scope, start: int) -> bool:
+    clause = scope.clauses[scope.clause_of[start]]
+    return clause.conditional_from is not None and clause.conditional_from <= start
+
+
+def is_question(scope: Scope, start: int) -> bool:
+    return scope.clauses[scope.clause_of[start]].question
+
+
+def clause_tense(scope: Scope, start: int) -> str:
+    return scope.clauses[scope.clause_of[start]].tense

@@ -1,0 +1,1 @@
+"""Packaged lexicons: one YAML file per rule, read through coach.resources."""
