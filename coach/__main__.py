@@ -1,0 +1,4 @@
+"""`python -m coach` is the `coach` command."""
+from .cli import main
+
+main()

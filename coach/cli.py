@@ -1,0 +1,222 @@
+"""The `coach` command line: one function per command, shared options, documented exit codes."""
+from __future__ import annotations
+
+import functools
+import os
+import sys
+
+import click
+
+from . import __version__
+from .config import Config, load_config
+from .errors import CoachError, ExitCode, InputError
+from .formatters import FORMATS, to_json, to_jsonl, to_text
+from .inputs import Draft, load_draft, load_incoming, parse_jsonl_line
+
+FAIL_LEVELS = {"block": ("block",), "revise": ("block", "revise")}
+
+
+def _config_option(func):
+    return click.option("--config", "config_path", type=click.Path(dir_okay=False),
+                        help="Configuration file (default: ./coach.toml if present).")(func)
+
+
+def _format_option(func):
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+                        help="Output format: text for people, json or jsonl for programs.")(func)
+
+
+def _lang_option(func):
+    return click.option("--lang", type=click.Choice(["fr", "en"]), default=None,
+                        help="Language of the draft (detected when omitted).")(func)
+
+
+def guarded(func):
+    """Turn user errors into one line and exit 2, anything else into exit 3 (no traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except CoachError as exc:
+            click.echo(f"coach: error: {exc}", err=True)
+            sys.exit(ExitCode.USAGE)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("coach: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:  # a bug: say so plainly, keep the traceback for COACH_DEBUG=1
+            if os.environ.get("COACH_DEBUG"):
+                raise
+            click.echo(f"coach: internal error: {type(exc).__name__}: {exc} (set COACH_DEBUG=1 for details)", err=True)
+            sys.exit(ExitCode.INTERNAL)
+
+    return wrapper
+
+
+def _load(config_path: str | None) -> Config:
+    return load_config(config_path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="coach")
+def cli():
+    """reply-coach: review a customer-service reply before it is sent."""
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=True, allow_dash=True))
+@click.option("--jsonl", "jsonl_path", type=click.Path(allow_dash=True),
+              help="Batch mode: one JSON object per line (id, reply, incoming, lang, customer_name, agent); "
+                   "'-' reads stdin. Writes one result per line, same id, same order.")
+@click.option("--incoming", "incoming_path", type=click.Path(allow_dash=False),
+              help="File holding the customer's message the draft answers.")
+@_lang_option
+@_format_option
+@click.option("--fail-on", type=click.Choice(["block", "revise"]), default=None,
+              help="Exit 1 when a draft reaches this verdict (default: block, or fail_on in the config).")
+@click.option("--encoding", default=None, help="Encoding of plain-text input (default UTF-8).")
+@click.option("--rewrite/--no-rewrite", default=False, help="Add a suggested rewrite of each draft.")
+@_config_option
+@guarded
+def review(files, jsonl_path, incoming_path, lang, fmt, fail_on, encoding, rewrite, config_path):
+    """Review drafts (files, '-' for stdin, .eml, HTML) and report what to fix.
+
+    Exit codes: 0 no draft reaches --fail-on, 1 at least one does, 2 usage/config/input error,
+    3 internal error.
+    """
+    from .review import Reviewer
+
+    config = _load(config_path)
+    fail_on = fail_on or config.fail_on
+    reviewer = Reviewer(config)
+    if jsonl_path and files:
+        raise click.UsageError("give either FILES or --jsonl, not both")
+    if not jsonl_path and not files:
+        raise click.UsageError("nothing to review: give FILES, '-' for stdin, or --jsonl FILE")
+    incoming = load_incoming(incoming_path, max_bytes=config.max_bytes, encoding=encoding) if incoming_path else None
+    failed = errored = False
+    if jsonl_path:
+        failed, errored = _review_batch(reviewer, jsonl_path, lang, fmt, fail_on, config, rewrite)
+    else:
+        reviews = []
+        for name in files:
+            try:
+                draft = load_draft(name, max_bytes=config.max_bytes, encoding=encoding)
+            except InputError as exc:
+                click.echo(f"coach: error: {exc}", err=True)
+                errored = True
+                continue
+            if incoming is not None:
+                draft = Draft(**{**draft.__dict__, "incoming": incoming})
+            result = _run(reviewer, draft, lang, rewrite)
+            reviews.append((name, result))
+            if result.status != "reviewed":
+                click.echo(f"coach: error: {name}: {result.error}", err=True)
+                errored = True
+            elif result.verdict in FAIL_LEVELS[fail_on]:
+                failed = True
+            if fmt == "text":
+                click.echo(to_text(result, name if name != "-" else "<stdin>"))
+            elif fmt == "jsonl":
+                click.echo(to_jsonl(result))
+        if fmt == "json" and reviews:
+            click.echo(to_json([r for _, r in reviews], single=len(files) == 1))
+    if errored:
+        sys.exit(ExitCode.USAGE)
+    sys.exit(ExitCode.FAILED if failed else ExitCode.OK)
+
+
+def _run(reviewer, draft: Draft, lang: str | None, rewrite: bool):
+    result = reviewer.review_draft(draft, lang=lang)
+    if rewrite and result.status == "reviewed":
+        from .rewrite import attach_rewrite
+
+        result = attach_rewrite(result, draft, reviewer)
+    return result
+
+
+def _review_batch(reviewer, path, lang, fmt, fail_on, config, rewrite) -> tuple[bool, bool]:
+    """One result per input line, in order; a bad line gets an error result, not an abort."""
+    if path == "-":
+        stream = click.get_text_stream("stdin", encoding="utf-8", errors="strict")
+    else:
+        if not os.path.isfile(path):
+            raise InputError("E001", f"{path}: no such file")
+        stream = open(path, "r", encoding="utf-8", errors="strict")  # noqa: SIM115 - closed below
+    failed = errored = False
+    results = []
+    try:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                draft = parse_jsonl_line(line, number)
+                result = _run(reviewer, draft, lang or draft.lang, rewrite)
+            except InputError as exc:
+                from .findings import Review
+
+                result = Review(id=str(number), language=None, status="error", verdict=None, score=None, error=str(exc))
+            if result.status != "reviewed":
+                errored = True
+            elif result.verdict in FAIL_LEVELS[fail_on]:
+                failed = True
+            if fmt == "text":
+                click.echo(to_text(result, f"[{result.id}]"))
+            elif fmt == "jsonl":
+                click.echo(to_jsonl(result))
+            else:
+                results.append(result)
+    except UnicodeDecodeError:
+        raise InputError("E007", f"{path}: batch input is not valid UTF-8") from None
+    finally:
+        if path != "-":
+            stream.close()
+    if fmt == "json":
+        click.echo(to_json(results, single=False))
+    return failed, errored
+
+
+@cli.command()
+@click.argument("check", required=False)
+@_lang_option
+@_format_option
+@_config_option
+@guarded
+def rules(check, lang, fmt, config_path):
+    """List every rule with its id, message, principle and examples (optionally one CHECK)."""
+    import json as _json
+
+    from .lexicon import active_rules
+    from .rules import CHECKS
+
+    config = _load(config_path)
+    if check and check not in CHECKS and "." not in check:
+        raise click.BadParameter(f"unknown check '{check}' (known: {', '.join(CHECKS)})", param_hint="CHECK")
+    langs = [lang] if lang else ["fr", "en"]
+    listed = [r for code in langs for r in active_rules(code, config)
+              if not check or r.check == check or r.id == check]
+    if fmt != "text":
+        rows = [r.to_dict() for r in listed]
+        click.echo(_json.dumps(rows, ensure_ascii=False, indent=2) if fmt == "json"
+                   else "\n".join(_json.dumps(row, ensure_ascii=False) for row in rows))
+        return
+    for rule in listed:
+        data = rule.to_dict()
+        click.echo(click.style(f"{rule.id}", bold=True) + f"  [{rule.lang}, {rule.type}, {rule.level}]")
+        click.echo(f"    {rule.message}")
+        click.echo(click.style(f"    {rule.principle}", dim=True))
+        if rule.suggestion:
+            click.echo(click.style(f"    → {rule.suggestion}", fg="cyan"))
+        for kind, examples in data["examples"].items():
+            for example in examples[:3]:
+                click.echo(f"      {kind}: {example}")
+
+
+def main() -> None:
+    cli(prog_name="coach")
+
+
+if __name__ == "__main__":
+    main()
