@@ -214,6 +214,62 @@ def rules(check, lang, fmt, config_path):
                 click.echo(f"      {kind}: {example}")
 
 
+@cli.command()
+@click.option("--lang", type=click.Choice(["fr", "en"]), multiple=True, help="Languages to train (default both).")
+@guarded
+def train(lang):
+    """Fit the sentence model from training_data/ and ship it in the package (skops + model card)."""
+    from .training import train as fit
+
+    for code in lang or ("fr", "en"):
+        card = fit(code)
+        click.echo(f"{code}: {card['sentences']} sentences, thresholds {card['thresholds']}, "
+                   f"cv F1 {card['cv_f1_at_0.5']}")
+
+
+@cli.command(name="eval")
+@click.argument("path", type=click.Path(allow_dash=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text for people, json for machines.")
+@click.option("--model/--no-model", default=True, help="Use the statistical model beside the rules.")
+@click.option("--misses", default=20, show_default=True, help="How many misses to list per language.")
+@_config_option
+@guarded
+def evaluate_command(path, fmt, model, misses, config_path):
+    """Precision, recall and F1 per check and language on labelled replies (JSONL with 'expected')."""
+    import dataclasses
+    import json as _json
+
+    from .evaluate import evaluate, format_report, load_labelled
+    from .review import Reviewer
+
+    config = dataclasses.replace(_load(config_path), use_model=model)
+    report = evaluate(load_labelled(path), Reviewer(config))
+    if fmt == "json":
+        click.echo(_json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_report(report, misses))
+
+
+@cli.group()
+def data():
+    """Labelled data maintenance (`coach data split`)."""
+
+
+@data.command()
+@click.option("--force", is_flag=True, help="Redo the split even though one is recorded (don't, normally).")
+@guarded
+def split(force):
+    """Split reply-level data into dev and test once, recorded in training_data/replies/split.json."""
+    from .training import split_replies
+
+    try:
+        counts = split_replies(force=force)
+    except FileExistsError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"dev: {counts['dev']} replies, test: {counts['test']} replies")
+
+
 def main() -> None:
     cli(prog_name="coach")
 

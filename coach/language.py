@@ -43,11 +43,20 @@ class Detection:
 
 @lru_cache(maxsize=None)
 def _vocabularies() -> dict[str, frozenset[str]]:
-    from importlib import import_module
+    import importlib.util
+    from pathlib import Path
+
+    import spacy.lang
 
     vocab = {}
     for lang in CANDIDATES:
-        words = set(import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS)
+        # Load only the stop-word module: importing spacy.lang.<lang> itself compiles the language's
+        # tokenizer exceptions, which costs seconds for French.
+        path = Path(spacy.lang.__path__[0]) / lang / "stop_words.py"
+        spec = importlib.util.spec_from_file_location(f"_coach_stop_words_{lang}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        words = set(module.STOP_WORDS)
         words |= _EXTRA.get(lang, set())
         vocab[lang] = frozenset(fold(w) for w in words if len(w) > 1)
     return vocab

@@ -65,7 +65,7 @@ class RuleMatcher:
         """Every accepted match, one per rule and place (overlaps within a rule merged)."""
         scope = scope or self.scope.analyze(doc)
         raw: dict[str, list[Span]] = {}
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in (self.matcher(doc) if len(self.matcher) else ()):
             rule_id = doc.vocab.strings[match_id]
             raw.setdefault(rule_id, []).append(Span(doc, start, end))
         for rule in self.regex_rules:

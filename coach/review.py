@@ -56,24 +56,58 @@ class Reviewer:
         """Review one draft. Never raises for bad text: the Review's status says what happened."""
         if not isinstance(text, str):
             raise TypeError("text must be a str")
+        early, own, chosen, incoming, excluded = self._prepare(text, lang, incoming, id)
+        if early is not None:
+            return early
+        return self._review_lang(own, chosen, incoming, id, excluded)
+
+    def review_many(self, drafts: list[Draft], batch_size: int = 64) -> list[Review]:
+        """Review several drafts, running spaCy with nlp.pipe per language; results keep input order."""
+        results: list[Review | None] = [None] * len(drafts)
+        pending: dict[str, list[tuple[int, str, str | None, object]]] = {}
+        for index, draft in enumerate(drafts):
+            early, own, lang, incoming, excluded = self._prepare(draft.reply, draft.lang, draft.incoming, draft.id)
+            if early is not None:
+                results[index] = early
+            else:
+                pending.setdefault(lang, []).append((index, own, incoming, excluded))
+        for lang, items in pending.items():
+            pipeline = nlp_module.pipeline(lang)
+            matcher = self.matcher(lang)
+            docs = pipeline.pipe((own for _, own, _, _ in items), batch_size=batch_size)
+            for (index, _, incoming, excluded), doc in zip(items, docs):
+                incoming_doc, incoming_matches = None, []
+                if incoming and incoming.strip():
+                    incoming_doc = pipeline(incoming[:MAX_CHARS])
+                    incoming_matches = [m for m in matcher.matches(incoming_doc)
+                                        if m.rule.applies_to in ("incoming", "both")]
+                results[index] = self._assemble(lang, doc, matcher.matches(doc), incoming_doc, incoming_matches,
+                                                 incoming, drafts[index].id, excluded)
+        return results  # type: ignore[return-value]
+
+    def _prepare(self, text, lang, incoming, id):
+        """Segment and pick the language; returns (early Review or None, own, lang, incoming, excluded)."""
         if len(text) > MAX_CHARS:
-            return Review(id=id, language=None, status="error", verdict=None, score=None,
-                          error=f"draft too long ({len(text):,} characters; the limit is {MAX_CHARS:,})")
+            return (Review(id=id, language=None, status="error", verdict=None, score=None,
+                           error=f"draft too long ({len(text):,} characters; the limit is {MAX_CHARS:,})"),
+                    "", None, incoming, ())
         parts = segment(text)
         own = parts.own
         if incoming is None and parts.quoted:
             incoming = parts.quoted
         if not own.strip():
-            return Review(id=id, language=None, status="empty", verdict=None, score=None, text_reviewed=own,
-                          excluded=parts.excluded, incoming=incoming,
-                          error="nothing to review: the draft is empty once quotes and signature are set aside")
+            return (Review(id=id, language=None, status="empty", verdict=None, score=None, text_reviewed=own,
+                           excluded=parts.excluded, incoming=incoming,
+                           error="nothing to review: the draft is empty once quotes and signature are set aside"),
+                    own, None, incoming, parts.excluded)
         chosen, detected = choose_language(own, lang, self.config.default_lang, incoming)
         if chosen is None:
-            return Review(id=id, language=detected, status="unsupported_language", verdict=None, score=None,
-                          text_reviewed=own, excluded=parts.excluded, incoming=incoming,
-                          error=f"unsupported language '{detected}': coach reviews French (fr) and English (en); "
-                                "use --lang to force one")
-        return self._review_lang(own, chosen, incoming, id, parts.excluded)
+            return (Review(id=id, language=detected, status="unsupported_language", verdict=None, score=None,
+                           text_reviewed=own, excluded=parts.excluded, incoming=incoming,
+                           error=f"unsupported language '{detected}': coach reviews French (fr) and English (en); "
+                                 "use --lang to force one"),
+                    own, None, incoming, parts.excluded)
+        return None, own, chosen, incoming, parts.excluded
 
     def _review_lang(self, own: str, lang: str, incoming: str | None, id, excluded) -> Review:
         pipeline = nlp_module.pipeline(lang)

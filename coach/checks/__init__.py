@@ -26,6 +26,7 @@ class CheckContext:
     messages: dict  # lexicons/<lang>/checks.yml
     level_for: Callable[[str, str, str], str]  # (check, rule_id, default) -> level
     fault_spans: list[tuple[int, int]] = field(default_factory=list)
+    model_evidence: dict = field(default_factory=dict)  # label -> (start, end) of the sentence
 
     def of(self, check: str, rule_type: str, incoming: bool = False) -> list[Match]:
         pool = self.incoming_matches if incoming else self.matches

@@ -41,6 +41,6 @@ def restates_incoming(ctx: CheckContext) -> bool:
 
 def run(ctx: CheckContext) -> CheckResult:
     evidence = ctx.of(NAME, "evidence")
-    if evidence or restates_incoming(ctx):
+    if evidence or restates_incoming(ctx) or NAME in ctx.model_evidence:
         return CheckResult(NAME, "ok")
     return CheckResult(NAME, "missing", (ctx.status_finding(NAME, "missing"),))

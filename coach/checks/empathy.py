@@ -24,7 +24,7 @@ def needed(ctx: CheckContext) -> bool:
 
 def run(ctx: CheckContext) -> CheckResult:
     evidence = [m for m in ctx.of(NAME, "evidence") if not _overlaps(m.start_char, m.end_char, ctx.fault_spans)]
-    if evidence:
+    if evidence or NAME in ctx.model_evidence:
         return CheckResult(NAME, "ok")
     if needed(ctx):
         return CheckResult(NAME, "missing", (ctx.status_finding(NAME, "missing"),))

@@ -13,11 +13,13 @@ NAME = "timeline"
 
 
 def run(ctx: CheckContext) -> CheckResult:
-    if ctx.of(NAME, "evidence"):
+    if ctx.of(NAME, "evidence") or "timeline_concrete" in ctx.model_evidence:
         return CheckResult(NAME, "ok")
     vague = ctx.of(NAME, "fault")
     if vague:
         return CheckResult(NAME, "vague", tuple(ctx.finding(m) for m in vague))
+    if "timeline_vague" in ctx.model_evidence:
+        return CheckResult(NAME, "vague", (ctx.status_finding(NAME, "vague", ctx.model_evidence["timeline_vague"]),))
     pending = [m for m in ctx.of(NAME, "trigger") if m.rule.applies_to in ("reply", "both")]
     if pending:
         first = pending[0]
