@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError
+from .grammar import GrammarSettings
 from .rules import CHECKS, LEVELS
 
 DEFAULT_FILE = "coach.toml"
@@ -29,6 +30,7 @@ class Config:
     phrases: tuple[tuple[str, str, tuple[str, ...]], ...] = ()  # (lang, check, phrases)
     use_model: bool = True
     source: str = "defaults"
+    grammar: GrammarSettings = GrammarSettings()
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def is_disabled(self, rule_or_check: str) -> bool:
@@ -111,9 +113,40 @@ def parse_config(data: dict, source: str = "<dict>") -> Config:
     model = data.get("model", {})
     if not isinstance(model, dict) or set(model) - {"enabled"} or not isinstance(model.get("enabled", True), bool):
         raise _fail("model", "takes only 'enabled = true|false'")
-    extra = {k: data[k] for k in ("templates", "grammar", "service_levels", "server", "gate", "quiz") if k in data}
+    grammar = _grammar_settings(data.get("grammar", {}))
+    extra = {k: data[k] for k in ("templates", "service_levels", "server", "gate", "quiz") if k in data}
     return Config(
         default_lang=default_lang, fail_on=fail_on, max_bytes=max_bytes, disabled=tuple(disabled),
         levels=tuple(sorted(levels.items())), phrases=tuple(phrases),
-        use_model=model.get("enabled", True), source=source, extra=extra,
+        use_model=model.get("enabled", True), source=source, extra=extra, grammar=grammar,
     )
+
+
+def _grammar_settings(table) -> GrammarSettings:
+    from .grammar import BACKENDS
+
+    if not isinstance(table, dict):
+        raise _fail("grammar", "must be a table")
+    known = {"backend", "url", "timeout", "level", "ignore_words", "disabled_rules"}
+    unknown = set(table) - known
+    if unknown:
+        raise _fail(f"grammar.{sorted(unknown)[0]}", f"unknown key (known: {', '.join(sorted(known))})")
+    backend = table.get("backend", "none")
+    if backend not in BACKENDS:
+        raise _fail("grammar.backend", f"must be one of {', '.join(BACKENDS)}")
+    url = table.get("url", "")
+    if backend == "server" and (not isinstance(url, str) or not url.startswith(("http://", "https://"))):
+        raise _fail("grammar.url", "the server backend needs an http(s) URL, e.g. http://localhost:8081")
+    timeout = table.get("timeout", 3.0)
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or not 0.1 <= timeout <= 60:
+        raise _fail("grammar.timeout", "must be a number of seconds between 0.1 and 60")
+    level = table.get("level", "hint")
+    if level not in LEVELS:
+        raise _fail("grammar.level", f"must be one of {', '.join(LEVELS)}")
+    for key in ("ignore_words", "disabled_rules"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+            raise _fail(f"grammar.{key}", "must be a list of strings")
+    return GrammarSettings(backend=backend, url=url, timeout=float(timeout), level=level,
+                           ignore_words=tuple(table.get("ignore_words", [])),
+                           disabled_rules=tuple(table.get("disabled_rules", [])))

@@ -21,8 +21,9 @@ class Finding:
     message: str
     principle: str
     suggestion: str = ""
-    source: str = "rule"  # "rule" or "model"
+    source: str = "rule"  # "rule", "model" or "languagetool"
     confidence: float | None = None
+    replacement: str | None = None  # a single clear replacement for the span, when there is one
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -32,6 +33,8 @@ class Finding:
         }
         if self.confidence is not None:
             data["confidence"] = round(self.confidence, 3)
+        if self.replacement is not None:
+            data["replacement"] = self.replacement
         return data
 
 
@@ -42,9 +45,13 @@ class CheckResult:
     name: str
     status: str
     findings: tuple[Finding, ...] = ()
+    reason: str = ""  # why a check is unavailable
 
     def to_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "findings": len(self.findings)}
+        data: dict[str, Any] = {"status": self.status, "findings": len(self.findings)}
+        if self.reason:
+            data["reason"] = self.reason
+        return data
 
 
 @dataclass(frozen=True)

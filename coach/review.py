@@ -12,6 +12,7 @@ from . import nlp as nlp_module
 from .checks import REGISTRY, CheckContext
 from .config import Config
 from .findings import LEVEL_ORDER, CheckResult, Finding, Review
+from .grammar import GrammarChecker
 from .inputs import Draft
 from .language import choose_language
 from .lexicon import active_rules, check_messages
@@ -30,6 +31,8 @@ class Reviewer:
         self.config = config or Config()
         self._matchers: dict[str, RuleMatcher] = {}
         self._lock = threading.Lock()
+        self.grammar = GrammarChecker(self.config.grammar, {lang: check_messages(lang).get("grammar", {})
+                                                            for lang in ("fr", "en")})
 
     # -- building blocks ---------------------------------------------------------------------
     def matcher(self, lang: str) -> RuleMatcher:
@@ -59,7 +62,7 @@ class Reviewer:
         early, own, chosen, incoming, excluded = self._prepare(text, lang, incoming, id)
         if early is not None:
             return early
-        return self._review_lang(own, chosen, incoming, id, excluded)
+        return self._review_lang(own, chosen, incoming, id, excluded, customer_name)
 
     def review_many(self, drafts: list[Draft], batch_size: int = 64) -> list[Review]:
         """Review several drafts, running spaCy with nlp.pipe per language; results keep input order."""
@@ -82,7 +85,7 @@ class Reviewer:
                     incoming_matches = [m for m in matcher.matches(incoming_doc)
                                         if m.rule.applies_to in ("incoming", "both")]
                 results[index] = self._assemble(lang, doc, matcher.matches(doc), incoming_doc, incoming_matches,
-                                                 incoming, drafts[index].id, excluded)
+                                                 incoming, drafts[index].id, excluded, drafts[index].customer_name)
         return results  # type: ignore[return-value]
 
     def _prepare(self, text, lang, incoming, id):
@@ -109,7 +112,8 @@ class Reviewer:
                     own, None, incoming, parts.excluded)
         return None, own, chosen, incoming, parts.excluded
 
-    def _review_lang(self, own: str, lang: str, incoming: str | None, id, excluded) -> Review:
+    def _review_lang(self, own: str, lang: str, incoming: str | None, id, excluded,
+                     customer_name: str | None = None) -> Review:
         pipeline = nlp_module.pipeline(lang)
         matcher = self.matcher(lang)
         doc = pipeline(own)
@@ -118,9 +122,11 @@ class Reviewer:
         if incoming and incoming.strip():
             incoming_doc = pipeline(incoming[:MAX_CHARS])
             incoming_matches = [m for m in matcher.matches(incoming_doc) if m.rule.applies_to in ("incoming", "both")]
-        return self._assemble(lang, doc, matches, incoming_doc, incoming_matches, incoming, id, excluded)
+        return self._assemble(lang, doc, matches, incoming_doc, incoming_matches, incoming, id, excluded,
+                              customer_name)
 
-    def _assemble(self, lang, doc, matches, incoming_doc, incoming_matches, incoming, id, excluded) -> Review:
+    def _assemble(self, lang, doc, matches, incoming_doc, incoming_matches, incoming, id, excluded,
+                  customer_name: str | None = None) -> Review:
         ctx = CheckContext(
             lang=lang, doc=doc, matches=matches, incoming_doc=incoming_doc, incoming_matches=incoming_matches,
             messages=check_messages(lang), level_for=self.config.level_for,
@@ -137,6 +143,9 @@ class Reviewer:
             result = run(ctx)
             result = _merge_model(result, [f for f in extra if f.check == name])
             checks[name] = result
+        if not self.config.is_disabled("grammar"):
+            ignore = set(customer_name.split()) if customer_name else set()
+            checks["grammar"] = self.grammar.check(doc.text, lang, ignore)
         findings = tuple(sorted((f for r in checks.values() for f in r.findings),
                                 key=lambda f: (f.start, -LEVEL_ORDER[f.level], f.rule)))
         outcome = verdict(findings)
