@@ -215,6 +215,54 @@ def rules(check, lang, fmt, config_path):
 
 
 @cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--in-place", is_flag=True, help="Replace FILE with the rewrite, keeping the original as FILE.bak.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Where to write (default FILE.coach.txt).")
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff of the draft and the rewrite.")
+@click.option("--incoming", "incoming_path", type=click.Path(dir_okay=False), help="The customer's message.")
+@_lang_option
+@click.option("--encoding", default=None, help="Encoding of plain-text input (default UTF-8).")
+@_config_option
+@guarded
+def fix(file, in_place, output, show_diff, incoming_path, lang, encoding, config_path):
+    """Write the suggested rewrite of FILE next to it (FILE.coach.txt), or in place with a backup."""
+    import difflib
+    from pathlib import Path
+
+    from .review import Reviewer
+
+    config = _load(config_path)
+    draft = load_draft(file, max_bytes=config.max_bytes, encoding=encoding)
+    if incoming_path:
+        draft = Draft(**{**draft.__dict__, "incoming": load_incoming(incoming_path, max_bytes=config.max_bytes)})
+    if in_place and Path(file).suffix.lower() in (".eml", ".html", ".htm"):
+        raise click.UsageError("--in-place only rewrites plain-text drafts; use --output for mail and HTML")
+    reviewer = Reviewer(config)
+    result = _run(reviewer, draft, lang, rewrite=True)
+    if result.status != "reviewed":
+        click.echo(f"coach: error: {file}: {result.error}", err=True)
+        sys.exit(ExitCode.USAGE)
+    rewrite = result.rewrite_details
+    target = Path(output) if output else Path(file) if in_place else Path(file + ".coach.txt")
+    if in_place:
+        backup = Path(file + ".bak")
+        number = 1
+        while backup.exists():  # never overwrite an earlier backup
+            backup = Path(f"{file}.bak.{number}")
+            number += 1
+        backup.write_bytes(Path(file).read_bytes())
+        click.echo(f"coach: backup of the draft in {backup}", err=True)
+    target.write_text(rewrite.text, encoding="utf-8")
+    if show_diff:
+        before = draft.reply.replace("\r\n", "\n").splitlines(keepends=True)
+        after = rewrite.text.splitlines(keepends=True)
+        click.echo("".join(difflib.unified_diff(before, after, fromfile=file, tofile=str(target))), nl=False)
+    click.echo(f"coach: rewrite written to {target} (verdict of the rewrite: {rewrite.verdict})", err=True)
+    for placeholder in rewrite.placeholders:
+        click.echo(f"coach: fill in the placeholder {placeholder}", err=True)
+
+
+@cli.command()
 @click.option("--lang", type=click.Choice(["fr", "en"]), multiple=True, help="Languages to train (default both).")
 @guarded
 def train(lang):

@@ -114,6 +114,14 @@ def parse_config(data: dict, source: str = "<dict>") -> Config:
     if not isinstance(model, dict) or set(model) - {"enabled"} or not isinstance(model.get("enabled", True), bool):
         raise _fail("model", "takes only 'enabled = true|false'")
     grammar = _grammar_settings(data.get("grammar", {}))
+    from .deadlines import parse_service_levels
+
+    parse_service_levels(data.get("service_levels"))  # validated now, used by rewrites
+    templates = data.get("templates", {})
+    if not isinstance(templates, dict) or set(templates) - {"dir"}:
+        raise _fail("templates", "takes only 'dir = \"path/to/templates\"'")
+    if "dir" in templates and not (isinstance(templates["dir"], str) and Path(templates["dir"]).is_dir()):
+        raise _fail("templates.dir", "must name an existing directory (with fr/ and en/ inside)")
     extra = {k: data[k] for k in ("templates", "service_levels", "server", "gate", "quiz") if k in data}
     return Config(
         default_lang=default_lang, fail_on=fail_on, max_bytes=max_bytes, disabled=tuple(disabled),

@@ -74,6 +74,7 @@ class Review:
     excluded: tuple[dict, ...] = ()
     error: str | None = None
     rewrite: str | None = None
+    rewrite_details: Any = None  # coach.rewrite.Rewrite, when a rewrite was asked for
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -90,6 +91,6 @@ class Review:
         }
         if self.error:
             data["error"] = self.error
-        if self.rewrite is not None:
-            data["rewrite"] = self.rewrite
+        if self.rewrite_details is not None:
+            data["rewrite"] = self.rewrite_details.to_dict()
         return data
