@@ -140,7 +140,9 @@ def _run(reviewer, draft: Draft, lang: str | None, rewrite: bool):
 def _review_batch(reviewer, path, lang, fmt, fail_on, config, rewrite) -> tuple[bool, bool]:
     """One result per input line, in order; a bad line gets an error result, not an abort."""
     if path == "-":
-        stream = click.get_text_stream("stdin", encoding="utf-8", errors="strict")
+        import io
+
+        stream = io.TextIOWrapper(click.get_binary_stream("stdin"), encoding="utf-8", errors="strict")
     else:
         if not os.path.isfile(path):
             raise InputError("E001", f"{path}: no such file")
