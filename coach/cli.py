@@ -142,7 +142,7 @@ def _review_batch(reviewer, path, lang, fmt, fail_on, config, rewrite) -> tuple[
     if path == "-":
         import io
 
-        stream = io.TextIOWrapper(click.get_binary_stream("stdin"), encoding="utf-8", errors="strict")
+        stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="strict")
     else:
         if not os.path.isfile(path):
             raise InputError("E001", f"{path}: no such file")
@@ -318,6 +318,106 @@ def split(force):
     except FileExistsError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"dev: {counts['dev']} replies, test: {counts['test']} replies")
+
+
+def _gate_settings(config: Config, **options):
+    """Gate settings from [gate] in the config, overridden by command-line options."""
+    from .mailgate import GateSettings
+
+    table = dict(config.extra.get("gate", {}))
+    password_env = table.pop("upstream_password_env", "")
+    table.pop("listen", None)
+    table.pop("sendmail_command", None)
+    table.update({k: v for k, v in options.items() if v is not None})
+    if password_env:
+        if password_env not in os.environ:
+            raise click.UsageError(f"[gate] upstream_password_env names {password_env}, which is not set")
+        table["upstream_password"] = os.environ[password_env]
+    return GateSettings(**table)
+
+
+@cli.command("smtp-gate")
+@click.option("--listen", default=None, help="Address to listen on, HOST:PORT (default 127.0.0.1:8025).")
+@click.option("--upstream", default=None, help="The real outgoing server, HOST:PORT.")
+@click.option("--upstream-security", type=click.Choice(["none", "starttls", "tls"]), default=None,
+              help="How to talk to the upstream server.")
+@click.option("--fail-on", type=click.Choice(["block", "revise"]), default=None,
+              help="Refuse messages whose verdict reaches this level (default block).")
+@click.option("--max-size", type=int, default=None, help="Largest message accepted, in bytes (default 25 MiB).")
+@_config_option
+@guarded
+def smtp_gate(listen, upstream, upstream_security, fail_on, max_size, config_path):
+    """Run the SMTP relay that checks each outgoing reply before handing it to the upstream server."""
+    import logging
+    import signal
+    import threading
+
+    from .mailgate import start_gate
+    from .review import Reviewer
+
+    config = _load(config_path)
+    options = {"upstream_security": upstream_security, "fail_on": fail_on, "max_size": max_size}
+    if upstream:
+        host, _, port = upstream.rpartition(":")
+        options.update(upstream_host=host or upstream, upstream_port=int(port) if port.isdigit() else 25)
+    settings = _gate_settings(config, **options)
+    listen = listen or config.extra.get("gate", {}).get("listen", "127.0.0.1:8025")
+    host, _, port = listen.rpartition(":")
+    if not port.isdigit():
+        raise click.BadParameter("use HOST:PORT", param_hint="--listen")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    reviewer = Reviewer(config)
+    reviewer.review("Bonjour, merci.", lang="fr")  # load the pipelines before the first client
+    reviewer.review("Hello, thanks.", lang="en")
+    controller = start_gate(reviewer, settings, host or "127.0.0.1", int(port))
+    click.echo(f"coach smtp-gate listening on {host}:{port}, relaying to {settings.upstream_host}:"
+               f"{settings.upstream_port} ({settings.upstream_security})", err=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
+
+
+@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.option("--sendmail-command", default=None,
+              help="The real sendmail to hand messages to (default: [gate] sendmail_command or /usr/sbin/sendmail).")
+@click.option("--fail-on", type=click.Choice(["block", "revise"]), default=None,
+              help="Refuse messages whose verdict reaches this level (default block).")
+@click.argument("sendmail_args", nargs=-1, type=click.UNPROCESSED)
+@_config_option
+@guarded
+def sendmail(sendmail_command, fail_on, sendmail_args, config_path):
+    """Drop-in for sendmail: check the message on stdin, then hand it unchanged to the real sendmail.
+
+    Any other argument (-t, -i, -f sender, recipients...) is passed to the real sendmail. Exit 1
+    with the reasons on stderr when the message is refused; otherwise the real sendmail's code.
+    """
+    import shlex
+    import subprocess
+
+    from .mailgate import decide
+    from .review import Reviewer
+
+    config = _load(config_path)
+    settings = _gate_settings(config, fail_on=fail_on)
+    command = sendmail_command or config.extra.get("gate", {}).get("sendmail_command", "/usr/sbin/sendmail")
+    raw = sys.stdin.buffer.read(settings.max_size + 1)
+    if len(raw) > settings.max_size:
+        raise InputError("E003", f"message too large (over {settings.max_size:,} bytes)")
+    decision = decide(raw, Reviewer(config), settings)
+    if decision.action == "refuse":
+        for line in decision.reply.split("\r\n"):
+            click.echo(line[4:] if line[:3].isdigit() else line, err=True)
+        sys.exit(ExitCode.FAILED)
+    try:
+        done = subprocess.run(shlex.split(command) + list(sendmail_args), input=decision.data, check=False)
+    except OSError as exc:
+        raise InputError("E050", f"cannot run the real sendmail '{command}': {exc.strerror}") from None
+    sys.exit(done.returncode)
 
 
 def main() -> None:

@@ -122,6 +122,7 @@ def parse_config(data: dict, source: str = "<dict>") -> Config:
         raise _fail("templates", "takes only 'dir = \"path/to/templates\"'")
     if "dir" in templates and not (isinstance(templates["dir"], str) and Path(templates["dir"]).is_dir()):
         raise _fail("templates.dir", "must name an existing directory (with fr/ and en/ inside)")
+    _check_gate(data.get("gate", {}))
     extra = {k: data[k] for k in ("templates", "service_levels", "server", "gate", "quiz") if k in data}
     return Config(
         default_lang=default_lang, fail_on=fail_on, max_bytes=max_bytes, disabled=tuple(disabled),
@@ -158,3 +159,23 @@ def _grammar_settings(table) -> GrammarSettings:
     return GrammarSettings(backend=backend, url=url, timeout=float(timeout), level=level,
                            ignore_words=tuple(table.get("ignore_words", [])),
                            disabled_rules=tuple(table.get("disabled_rules", [])))
+
+
+_GATE_KEYS = {"listen": str, "upstream_host": str, "upstream_port": int, "upstream_security": str,
+              "upstream_user": str, "upstream_password_env": str, "upstream_timeout": (int, float),
+              "fail_on": str, "max_size": int, "override_header": str, "override_tag": str,
+              "sendmail_command": str}
+
+
+def _check_gate(table) -> None:
+    if not isinstance(table, dict):
+        raise _fail("gate", "must be a table")
+    for key, value in table.items():
+        if key not in _GATE_KEYS:
+            raise _fail(f"gate.{key}", f"unknown key (known: {', '.join(sorted(_GATE_KEYS))})")
+        if not isinstance(value, _GATE_KEYS[key]) or isinstance(value, bool):
+            raise _fail(f"gate.{key}", "has the wrong type")
+    if table.get("upstream_security", "none") not in ("none", "starttls", "tls"):
+        raise _fail("gate.upstream_security", "must be none, starttls or tls")
+    if table.get("fail_on", "block") not in ("block", "revise"):
+        raise _fail("gate.fail_on", "must be block or revise")
