@@ -336,6 +336,29 @@ def _gate_settings(config: Config, **options):
     return GateSettings(**table)
 
 
+@cli.command()
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1; another needs a token).")
+@click.option("--port", type=int, default=None, help="Port (default 8765).")
+@click.option("--token-env", default=None, help="Environment variable holding the API token.")
+@click.option("--max-body", type=int, default=None, help="Largest request body in bytes (default 262144).")
+@_config_option
+@guarded
+def serve(host, port, token_env, max_body, config_path):
+    """Run the HTTP service (POST /v1/review, /v1/rewrite, GET /v1/rules, /healthz) and the web page."""
+    from .server import serve as run_server
+
+    config = _load(config_path)
+    table = config.extra.get("server", {})
+    token_env = token_env or table.get("token_env")
+    token = None
+    if token_env:
+        token = os.environ.get(token_env)
+        if not token:
+            raise click.UsageError(f"the API token variable {token_env} is not set")
+    run_server(config, host or table.get("host", "127.0.0.1"), port or table.get("port", 8765), token,
+               max_body or table.get("max_body", 256 * 1024))
+
+
 @cli.command("smtp-gate")
 @click.option("--listen", default=None, help="Address to listen on, HOST:PORT (default 127.0.0.1:8025).")
 @click.option("--upstream", default=None, help="The real outgoing server, HOST:PORT.")

@@ -123,6 +123,13 @@ def parse_config(data: dict, source: str = "<dict>") -> Config:
     if "dir" in templates and not (isinstance(templates["dir"], str) and Path(templates["dir"]).is_dir()):
         raise _fail("templates.dir", "must name an existing directory (with fr/ and en/ inside)")
     _check_gate(data.get("gate", {}))
+    server = data.get("server", {})
+    server_keys = {"host": str, "port": int, "token_env": str, "max_body": int}
+    if not isinstance(server, dict):
+        raise _fail("server", "must be a table")
+    for key, value in server.items():
+        if key not in server_keys or not isinstance(value, server_keys[key]) or isinstance(value, bool):
+            raise _fail(f"server.{key}", f"unknown key or wrong type (known: {', '.join(server_keys)})")
     extra = {k: data[k] for k in ("templates", "service_levels", "server", "gate", "quiz") if k in data}
     return Config(
         default_lang=default_lang, fail_on=fail_on, max_bytes=max_bytes, disabled=tuple(disabled),

@@ -207,7 +207,11 @@ class Rewriter:
         if statuses.get("acknowledgement") == "missing":
             subject = tpl.render(situation.get(f"subject_{register}", situation["subject"]), p=p)
             opening.append(tpl.render(tpl.phrases["acknowledgement"], p=p, subject=subject))
-        if statuses.get("empathy") == "missing" or any(f.check in ("defensive", "blame", "dismissive") for f in faults):
+        apology = {fold(w) for w in tpl.phrases["apology_words"]}
+        fixes_apologise = any(w in apology for fix in fixes for w in re.findall(r"[\w']+", fold(fix)))
+        wants_empathy = statuses.get("empathy") == "missing" or any(
+            f.check in ("defensive", "blame", "dismissive") for f in faults)
+        if wants_empathy and not fixes_apologise:
             opening.append(situation.get(f"empathy_{register}", situation["empathy"]))
         opening.extend(fixes)
         next_step = ""
@@ -260,8 +264,8 @@ class Rewriter:
         rebuilt = "".join(pieces)
         removed_only = all(new == "" for _, _, new in edits)
         cleaned = _clean_remainder(rebuilt) if removed_only else re.sub(r"\s{2,}", " ", rebuilt).strip()
-        if removed_only and len(cleaned.split()) < 4:
-            return ""
+        if removed_only and not extract_facts(cleaned):
+            return ""  # what is left of a faulty sentence is kept only to carry a fact
         return cleaned
 
     def _repair(self, check: Review, pieces: dict, tpl, p, situation, due) -> dict:
