@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -15,6 +14,7 @@ from .rules import Rule
 from .scope import (Scope, ScopeAnalyzer, clause_tense, in_quotes, is_conditional, is_negated,
                     is_question)
 from .textnorm import fold
+from .tokenregex import TokenPatterns
 
 SPAN_KEY = "coach"
 _WORDS_SPLIT = str.maketrans({c: " " for c in "<>|?*#:"})
@@ -39,7 +39,8 @@ class RuleMatcher:
     def __init__(self, nlp, rules: list[Rule], meta: dict):
         self.rules = {rule.id: rule for rule in rules}
         self.scope = ScopeAnalyzer(meta)
-        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.patterns = TokenPatterns()
+        self.excuses = TokenPatterns()
         self.regex_rules = [r for r in rules if r.regexes]
         self.shouting_rules = [r for r in rules if r.type == "shouting"]
         self.own_words = {
@@ -48,7 +49,9 @@ class RuleMatcher:
         }
         for rule in rules:
             if rule.token_patterns:
-                self.matcher.add(rule.id, [list(p) for p in rule.token_patterns])
+                self.patterns.add(rule.id, [list(p) for p in rule.token_patterns])
+            if rule.excuse_patterns:
+                self.excuses.add(rule.id, [list(p) for p in rule.excuse_patterns])
 
     def __call__(self, doc: Doc) -> Doc:
         scope = self.scope.analyze(doc)
@@ -65,25 +68,37 @@ class RuleMatcher:
         """Every accepted match, one per rule and place (overlaps within a rule merged)."""
         scope = scope or self.scope.analyze(doc)
         raw: dict[str, list[Span]] = {}
-        for match_id, start, end in (self.matcher(doc) if len(self.matcher) else ()):
-            rule_id = doc.vocab.strings[match_id]
+        for rule_id, start, end in self.patterns(doc):
             raw.setdefault(rule_id, []).append(Span(doc, start, end))
+        text = doc.text
         for rule in self.regex_rules:
             for regex in rule.regexes:
-                for found in regex.finditer(doc.text):
+                for found in regex.finditer(text):
                     span = doc.char_span(found.start(), found.end(), alignment_mode="expand")
                     if span is not None and len(span):
                         raw.setdefault(rule.id, []).append(span)
         for rule in self.shouting_rules:
             raw.setdefault(rule.id, []).extend(shouted_spans(doc, rule))
+        excused: dict[str, set[int]] = {}
+        for rule_id, start, _ in self.excuses(doc):
+            excused.setdefault(rule_id, set()).add(scope.clauses[scope.clause_of[start]].sent_start)
         accepted: list[Match] = []
         for rule_id, spans in raw.items():
             rule = self.rules[rule_id]
-            kept = [s for s in spans if self._in_scope(doc, scope, rule, s)]
+            kept = [s for s in spans if self._in_scope(doc, scope, rule, s)
+                    and not self._excused(scope, excused.get(rule_id), s)]
             for span in sorted(filter_spans(kept), key=lambda s: s.start):
                 accepted.append(Match(rule, span.start, span.end, span.start_char, span.end_char, span.text))
         accepted.sort(key=lambda m: (m.start_char, m.rule.id))
         return accepted
+
+    @staticmethod
+    def _excused(scope: Scope, sentences: set[int] | None, span: Span) -> bool:
+        """An alternative offered in the same sentence or the next one ("mais je vous propose...")."""
+        if not sentences:
+            return False
+        clause = scope.clauses[scope.clause_of[span.start]]
+        return clause.sent_start in sentences or clause.sent_end in sentences
 
     def _self_negating(self, doc: Doc, scope: Scope, rule: Rule, span: Span) -> bool:
         """A match whose own words are negative ("je n'y peux rien") handles negation itself."""

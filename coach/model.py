@@ -5,23 +5,21 @@ reads each sentence of the reply and, above a per-check threshold chosen on the 
 precision, adds what the rules missed: a finding for a fault check (span = the sentence, message
 says it is a likely case), or evidence for a presence check. It never removes a rule finding.
 
-`build_pipeline()` is the scikit-learn recipe; `coach train` fits it from training_data/ and
-saves it with skops (trusted types only) next to a JSON model card.
+The model is trained with scikit-learn (coach/features.py, `coach train`) and shipped twice:
+as a .skops file (the reference, loaded with a trusted-types allowlist) and as plain arrays
+(.npz) that this module turns into predictions with numpy alone, so reviewing does not pay
+for importing scikit-learn. A test checks both give the same probabilities.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.multiclass import OneVsRestClassifier
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.svm import LinearSVC
 
 from .findings import Finding
 from .textnorm import fold
@@ -30,53 +28,12 @@ LABELS = ("acknowledgement", "timeline_concrete", "timeline_vague", "empathy", "
           "contempt", "dismissive", "effort")
 FAULT_LABELS = ("defensive", "blame", "contempt", "dismissive", "effort")
 MODEL_DIR = "models"
-
-
-class FoldText(BaseEstimator, TransformerMixin):
-    """Lowercase, accent-free text, so "desole" and "Désolé" share features."""
-
-    def fit(self, X, y=None):
-        return self
-
-    def transform(self, X):
-        return [fold(x) for x in X]
-
-
-def build_pipeline(C: float = 0.5) -> Pipeline:
-    """Word 1-2-grams and character 2-5-grams, a calibrated linear SVM per label."""
-    features = FeatureUnion([
-        ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True, token_pattern=r"(?u)\b\w[\w']*\b")),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
-                                  max_features=60000)),
-    ])
-    classifier = OneVsRestClassifier(
-        CalibratedClassifierCV(LinearSVC(C=C, class_weight="balanced"), cv=3, method="sigmoid"))
-    return Pipeline([("fold", FoldText()), ("features", features), ("classifier", classifier)])
+_WORD = re.compile(r"(?u)\b\w[\w']*\b")  # features.WORD_PATTERN
+_SPACES = re.compile(r"\s\s+")
 
 
 def model_dir() -> Path:
     return Path(__file__).resolve().parent / MODEL_DIR
-
-
-def trusted_types() -> list[str]:
-    return [
-        "coach.model.FoldText",
-        "sklearn.calibration._CalibratedClassifier",
-        "sklearn.calibration._SigmoidCalibration",
-        "sklearn.calibration.CalibratedClassifierCV",
-        "sklearn.feature_extraction.text.TfidfTransformer",
-        "sklearn.feature_extraction.text.TfidfVectorizer",
-        "sklearn.multiclass.OneVsRestClassifier",
-        "sklearn.pipeline.FeatureUnion",
-        "sklearn.pipeline.Pipeline",
-        "sklearn.preprocessing._label.LabelBinarizer",
-        "sklearn.svm._classes.LinearSVC",
-        "sklearn.frozen._frozen.FrozenEstimator",
-        "numpy.dtype",
-        "builtins.slice",
-        "re.Pattern",
-        "scipy.sparse._csr.csr_matrix",
-    ]
 
 
 def data_hash(paths: list[Path]) -> str:
@@ -87,22 +44,69 @@ def data_hash(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
-class SentenceModel:
-    """A fitted pipeline with its thresholds; turns a reply doc into model findings/evidence."""
+def word_terms(text: str) -> list[str]:
+    """Word 1- and 2-grams, as scikit-learn's word analyzer makes them."""
+    tokens = _WORD.findall(text)
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
 
-    def __init__(self, pipeline: Pipeline, thresholds: dict[str, float], lang: str, messages: dict):
-        self.pipeline = pipeline
+
+def char_terms(text: str, low: int = 2, high: int = 5) -> list[str]:
+    """Character n-grams inside word boundaries, as scikit-learn's char_wb analyzer makes them."""
+    grams = []
+    for word in _SPACES.sub(" ", text).split():
+        word = f" {word} "
+        for n in range(low, high + 1):
+            offset = 0
+            grams.append(word[offset: offset + n])
+            while offset + n < len(word):
+                offset += 1
+                grams.append(word[offset: offset + n])
+            if offset == 0:
+                break
+    return grams
+
+
+class SentenceModel:
+    """The exported model: TF-IDF features and calibrated linear scores with numpy only."""
+
+    def __init__(self, arrays: dict, thresholds: dict[str, float], lang: str, messages: dict):
         self.thresholds = thresholds
         self.lang = lang
         self.messages = messages
+        self.spaces = []
+        for name, analyzer in (("words", word_terms), ("chars", char_terms)):
+            terms = arrays[f"{name}_terms"].tolist()
+            self.spaces.append((analyzer, {t: i for i, t in enumerate(terms)}, arrays[f"{name}_idf"],
+                                int(arrays[f"{name}_offset"])))
+        self.weights = arrays["weights"]
+        self.intercepts, self.slopes = arrays["intercepts"], arrays["slopes"]
+        self.offsets, self.groups = arrays["offsets"], arrays["groups"]
+
+    def decision(self, text: str) -> np.ndarray:
+        """x.w + c for every inner classifier, x the L2-normalised sublinear TF-IDF of `text`."""
+        folded = fold(text)
+        total = self.intercepts.copy()
+        for analyzer, vocabulary, idf, offset in self.spaces:
+            counts = Counter(vocabulary[g] for g in analyzer(folded) if g in vocabulary)
+            if not counts:
+                continue
+            index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * idf[index]
+            values /= np.sqrt(values @ values)
+            total += values @ self.weights[index + offset]
+        return total
 
     def probabilities(self, sentences: list[str]) -> np.ndarray:
+        """Calibrated probability of each label for each sentence (rows: sentences, columns: LABELS)."""
         if not sentences:
             return np.zeros((0, len(LABELS)))
-        return self.pipeline.predict_proba(sentences)
+        decision = np.vstack([self.decision(s) for s in sentences])
+        calibrated = 1.0 / (1.0 + np.exp(self.slopes * decision + self.offsets))
+        sizes = np.diff(np.append(self.groups, calibrated.shape[1]))
+        return np.add.reduceat(calibrated, self.groups, axis=1) / sizes
 
     def findings(self, doc, ctx) -> list[Finding]:
-        """Model findings for fault checks, and evidence flags stored on ctx for presence checks."""
+        """Model findings for fault checks; evidence for presence checks is stored on ctx."""
         sents = [s for s in doc.sents if s.text.strip()]
         probs = self.probabilities([s.text for s in sents])
         found: list[Finding] = []
@@ -112,19 +116,19 @@ class SentenceModel:
                 threshold = self.thresholds.get(label)
                 if threshold is None or row[index] < threshold:
                     continue
-                if label in FAULT_LABELS:
-                    text = self.messages["model"]
-                    start, end = sent.start_char, sent.end_char
-                    while end > start and doc.text[end - 1].isspace():
-                        end -= 1
-                    found.append(Finding(
-                        check=label, rule=f"{label}.model", level=ctx.level_for(label, f"{label}.model",
-                                                                                 _default_level(label)),
-                        start=start, end=end, text=doc.text[start:end],
-                        message=text["message"].format(check=label), principle=text["principle"],
-                        suggestion=text.get("suggestion", ""), source="model", confidence=float(row[index])))
-                else:
+                if label not in FAULT_LABELS:
                     ctx.model_evidence.setdefault(label, (sent.start_char, sent.end_char))
+                    continue
+                start, end = sent.start_char, sent.end_char
+                while end > start and doc.text[end - 1].isspace():
+                    end -= 1
+                text = self.messages["model"]
+                rule = f"{label}.model"
+                found.append(Finding(
+                    check=label, rule=rule, level=ctx.level_for(label, rule, _default_level(label)),
+                    start=start, end=end, text=doc.text[start:end], message=text["message"].format(check=label),
+                    principle=text["principle"], suggestion=text.get("suggestion", ""), source="model",
+                    confidence=float(row[index])))
         return found
 
 
@@ -136,15 +140,13 @@ def _default_level(label: str) -> str:
 
 @lru_cache(maxsize=None)
 def load_model(lang: str) -> SentenceModel | None:
-    """The shipped model for `lang`, or None when the package carries none."""
-    from skops.io import load
-
+    """The shipped model for `lang` (exported arrays + thresholds), or None when there is none."""
     from .lexicon import check_messages
 
-    path = model_dir() / f"{lang}.skops"
-    card_path = model_dir() / f"{lang}.json"
-    if not path.is_file() or not card_path.is_file():
+    arrays_path, card_path = model_dir() / f"{lang}.npz", model_dir() / f"{lang}.json"
+    if not arrays_path.is_file() or not card_path.is_file():
         return None
     card = json.loads(card_path.read_text(encoding="utf-8"))
-    pipeline = load(path, trusted=trusted_types())
-    return SentenceModel(pipeline, card.get("thresholds", {}), lang, check_messages(lang))
+    with np.load(arrays_path, allow_pickle=False) as data:
+        arrays = {key: data[key] for key in data.files}
+    return SentenceModel(arrays, card.get("thresholds", {}), lang, check_messages(lang))

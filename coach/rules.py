@@ -53,7 +53,7 @@ DEFAULT_LEVELS = {
 ALLOWED_KEYS = {
     "type", "message", "principle", "level", "patterns", "regex", "suggestion", "template",
     "scope", "requires", "applies_to", "examples", "replacement", "allow", "emphasis", "note",
-    "status",
+    "status", "excused_by",
 }
 EXAMPLE_KEYS = {"fault": ("incorrect", "correct"), "shouting": ("incorrect", "correct"),
                 "evidence": ("match", "no_match"), "trigger": ("match", "no_match")}
@@ -89,6 +89,7 @@ class Rule:
     requires: str = ""
     scope: tuple[tuple[str, bool], ...] = ()
     token_patterns: tuple = ()
+    excuse_patterns: tuple = ()  # an alternative offered in the same or next sentence cancels a match
     regexes: tuple = ()
     patterns_source: tuple[str, ...] = ()
     allow: frozenset = frozenset()
@@ -249,6 +250,10 @@ def build_rule(lang: str, check: str, name: str, raw: Any, tokenizer) -> Rule:
         except re.error as exc:
             raise LexiconError("E020", f"{where}: bad regex {source!r}: {exc}") from exc
     token_patterns = tuple(v for p in patterns for v in compile_phrase(p, tokenizer, rule_id))
+    excuses = raw.get("excused_by", []) or []
+    if not isinstance(excuses, list) or not all(isinstance(x, str) for x in excuses):
+        raise LexiconError("E028", f"{where}: excused_by is a list of patterns")
+    excuse_patterns = tuple(v for p in excuses for v in compile_phrase(p, tokenizer, rule_id))
     examples_raw = raw.get("examples") or {}
     positive_key, negative_key = EXAMPLE_KEYS[rule_type]
     if not isinstance(examples_raw, dict) or set(examples_raw) - {positive_key, negative_key}:
@@ -263,7 +268,7 @@ def build_rule(lang: str, check: str, name: str, raw: Any, tokenizer) -> Rule:
         suggestion=(raw.get("suggestion") or "").strip(), template=raw.get("template", ""),
         replacement=raw.get("replacement"), status=raw.get("status", ""),
         applies_to=raw.get("applies_to", "reply"), requires=raw.get("requires", ""),
-        scope=tuple(sorted(scope_raw.items())), token_patterns=token_patterns,
+        scope=tuple(sorted(scope_raw.items())), token_patterns=token_patterns, excuse_patterns=excuse_patterns,
         regexes=tuple(compiled_regex), patterns_source=tuple(patterns) + tuple(regexes),
         allow=frozenset(fold(x) for x in raw.get("allow", []) or []),
         emphasis=frozenset(fold(x) for x in raw.get("emphasis", []) or []),

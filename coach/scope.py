@@ -44,6 +44,7 @@ class ScopeAnalyzer:
         cues = meta.get("scope", {})
         self.negation = {fold(w) for w in cues.get("negation", [])}
         self.not_negation = [tuple(fold(w) for w in phrase.split()) for phrase in cues.get("not_negation", [])]
+        self.gap_window = 5  # "ne ... que": the second part within this many tokens
         self.conjunctions = {fold(w) for w in cues.get("clause_conjunctions", [])}
         self.conditional = [tuple(fold(w) for w in phrase.split()) for phrase in cues.get("conditional", [])]
         self.interrogative = {fold(w) for w in cues.get("interrogative_starts", [])}
@@ -60,11 +61,14 @@ class ScopeAnalyzer:
         for sent in doc.sents:
             question = self._sentence_is_question(sent)
             bounds = self._clause_bounds(doc, sent.start, sent.end)
+            # "Si vous préférez, vous pouvez rappeler..." : a sentence that opens with a condition
+            # is conditional as a whole (the main clause only says what would follow).
+            opens_with_condition = self._condition_start(doc, *bounds[0]) == bounds[0][0]
             for index, (start, end) in enumerate(bounds):
                 is_last = index == len(bounds) - 1
                 clause = Clause(
                     start=start, end=end, sent_start=sent.start, sent_end=sent.end,
-                    conditional_from=self._condition_start(doc, start, end),
+                    conditional_from=start if opens_with_condition else self._condition_start(doc, start, end),
                     question=question == "all" or (question == "last" and is_last),
                     tense=self._tense(doc, start, end),
                 )
@@ -149,9 +153,26 @@ class ScopeAnalyzer:
         return False
 
     def _negation_cues(self, doc: Doc) -> set[int]:
+        """Tokens that negate, less those in phrases that only look negative ("n'hésitez pas",
+        "ne ... que": "nous ne faisons qu'appliquer" restricts, it does not negate)."""
         cues = {t.i for t in doc if t.norm_ in self.negation}
         norms = [t.norm_ for t in doc]
         for phrase in self.not_negation:
+            if "..." in phrase:
+                cut = phrase.index("...")
+                head, tail = phrase[:cut], phrase[cut + 1:]
+                for i in range(len(norms) - len(head) + 1):
+                    if tuple(norms[i: i + len(head)]) != head:
+                        continue
+                    after = i + len(head)
+                    for j in range(after, min(len(norms), after + self.gap_window)):
+                        if norms[j] in self.negation and norms[j] not in tail:
+                            break  # "ne ... pas ... que": a real negation comes first
+                        if tuple(norms[j: j + len(tail)]) == tail or (
+                                len(tail) == 1 and norms[j].startswith(tail[0].rstrip("'")) and norms[j].endswith("'")):
+                            cues.difference_update(range(i, i + len(head)))
+                            break
+                continue
             n = len(phrase)
             for i in range(len(norms) - n + 1):
                 if tuple(norms[i: i + n]) == phrase:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import random
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
-from .model import FAULT_LABELS, LABELS, build_pipeline, data_hash, model_dir
+from .features import build_pipeline, export_arrays, slim
+from .model import FAULT_LABELS, LABELS, data_hash, model_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "training_data"
@@ -146,14 +148,17 @@ def train(lang: str) -> dict:
     cv_scores = {label: round(float(f1_score(targets[:, i], predicted[:, i] >= 0.5)), 3)
                  for i, label in enumerate(LABELS)}
     pipeline.fit(texts, targets)
+    slim(pipeline)
     dev_rows = [json.loads(line) for line in (DATA / "replies" / "dev.jsonl").open(encoding="utf-8") if line.strip()]
     thresholds = tune_thresholds(lang, pipeline, dev_rows)
     out = model_dir()
     out.mkdir(exist_ok=True)
-    dump(pipeline, out / f"{lang}.skops")
+    dump(pipeline, out / f"{lang}.skops", compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    np.savez_compressed(out / f"{lang}.npz", **export_arrays(pipeline))
     card = {
         "language": lang, "labels": list(LABELS), "sentences": len(texts),
         "data_sha256": data_hash(training_files(lang)),
+        "files": {"reference": f"{lang}.skops", "runtime": f"{lang}.npz"},
         "versions": {"scikit-learn": sklearn.__version__, "skops": skops.__version__, "spacy": spacy.__version__,
                      "numpy": np.__version__},
         "cv_f1_at_0.5": cv_scores, "thresholds": thresholds, "min_precision_on_dev": MIN_PRECISION,

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
-from coach.model import LABELS, data_hash, load_model, model_dir, trusted_types
+from coach.model import LABELS, data_hash, load_model, model_dir
 from coach.training import training_files
 
 
@@ -20,20 +21,42 @@ def test_shipped_model_matches_the_training_data(lang):
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_model_loads_with_the_trusted_types_only(lang):
+def test_skops_file_holds_only_trusted_types(lang):
     from skops.io import get_untrusted_types
 
-    untrusted = get_untrusted_types(file=model_dir() / f"{lang}.skops")
-    assert set(untrusted) <= set(trusted_types())
-    model = load_model(lang)
-    probs = model.probabilities(["Merci pour votre message." if lang == "fr" else "Thanks for your message."])
+    from coach.features import trusted_types
+
+    assert set(get_untrusted_types(file=model_dir() / f"{lang}.skops")) <= set(trusted_types())
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_runtime_arrays_give_the_reference_probabilities(lang):
+    from coach.features import load_pipeline
+
+    reference = load_pipeline(model_dir() / f"{lang}.skops")
+    sentences = ["Nous sommes débordés en ce moment, il faut être patient.", "Merci pour votre message !",
+                 "Sorry, there's nothing we can do.", "Your refund will arrive within 3 business days.",
+                 "", "x", "Désolé   pour\tl'attente, c'est réglé d'ici jeudi."]
+    assert np.allclose(load_model(lang).probabilities(sentences), reference.predict_proba(sentences), atol=1e-9)
+
+
+@pytest.mark.parametrize("lang,text", [("fr", "Merci pour votre message."), ("en", "Thanks for your message.")])
+def test_model_recognises_plain_cases(lang, text):
+    probs = load_model(lang).probabilities([text])
     assert probs.shape == (1, len(LABELS))
     assert probs[0][LABELS.index("acknowledgement")] > 0.5
 
 
+def test_reviewing_does_not_import_scikit_learn():
+    import subprocess
+    import sys
+
+    code = ("import sys, coach; coach.review('Bonjour, merci pour votre message.', lang='fr'); "
+            "print(any(m.startswith('sklearn') for m in sys.modules))")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
 def test_model_never_removes_a_rule_finding(reviewer):
-    text = "Nous sommes débordés, c'est comme ça. Merci pour votre message."
-    with_model = reviewer.review(text, lang="fr")
-    rule_ids = {f.rule for f in with_model.findings if f.source == "rule"}
-    assert "defensive.workload-excuse" in rule_ids
-    assert with_model.checks["defensive"].status == "found"
+    review = reviewer.review("Nous sommes débordés, c'est comme ça. Merci pour votre message.", lang="fr")
+    assert "defensive.workload-excuse" in {f.rule for f in review.findings if f.source == "rule"}
+    assert review.checks["defensive"].status == "found"

@@ -1,0 +1,140 @@
+"""Token patterns compiled to regular expressions over an encoded stream of spaCy tokens.
+
+Lexicon patterns (see coach/rules.py) are sequences of token tests: folded form, lemma, a
+regex on the form, a number, "not punctuation", with optional units and bounded gaps. spaCy's
+Matcher runs them correctly but evaluates set and regex predicates in Python for every token
+and pattern state, which made matching several times slower than the spaCy pass itself. Here
+each doc is encoded once as text, one field per token (form, lemma, flags), and each rule's
+patterns become one compiled regular expression run by the C regex engine.
+
+Semantics follow the Matcher with `filter_spans`: every pattern is tried, overlapping matches
+of a rule keep the longest (see RuleMatcher).
+"""
+from __future__ import annotations
+
+import bisect
+import re
+
+TOKEN, LEMMA, FLAGS = "\x1e", "\x1f", "\x1d"
+_FIELD = "[^\x1d-\x1f]"
+
+
+def encode(doc) -> tuple[str, list[int]]:
+    """The doc as `\\x1e form \\x1f lemma \\x1d P N` per token, and the offset where each token starts."""
+    parts, starts, offset = [], [], 0
+    for token in doc:
+        piece = f"{TOKEN}{token.norm_}{LEMMA}{token.lemma_}{FLAGS}{'p' if token.is_punct else 'w'}" \
+                f"{'n' if token.like_num else '_'}"
+        starts.append(offset)
+        parts.append(piece)
+        offset += len(piece)
+    return "".join(parts), starts
+
+
+def _field_regex(source: str) -> str:
+    """Rewrite a user regex so it tests one field: `$` ends the field, `.` stays inside it."""
+    out, i, in_class = [], 0, False
+    anchored = source.startswith("^")
+    if anchored:
+        i = 1
+    while i < len(source):
+        char = source[i]
+        if char == "\\" and i + 1 < len(source):
+            out.append(source[i: i + 2])
+            i += 2
+            continue
+        if in_class:
+            if char == "]" and not (out and out[-1] in ("[", "[^")):
+                in_class = False
+            out.append(char)
+        elif char == "[":
+            in_class = True
+            if source[i + 1: i + 2] == "^":
+                out.append("[^\x1d-\x1f")
+                i += 2
+                continue
+            out.append("[")
+        elif char == "$":
+            out.append(f"(?={LEMMA})")
+        elif char == ".":
+            out.append(_FIELD)
+        else:
+            out.append(char)
+        i += 1
+    body = "".join(out)
+    return f"(?:{body}){_FIELD}*" if anchored else f"{_FIELD}*?(?:{body}){_FIELD}*"
+
+
+def _alternatives(values) -> str:
+    return "(?:" + "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)) + ")"
+
+
+def spec_regex(spec: dict) -> str:
+    """One token test (a spaCy Matcher token spec) as a regex over one encoded token."""
+    known = {"NORM", "LEMMA", "IS_PUNCT", "LIKE_NUM", "OP"}
+    if set(spec) - known:
+        raise ValueError(f"unsupported token spec {spec}")
+    form = lemma = f"{_FIELD}*"
+    for attr in ("NORM", "LEMMA"):
+        value = spec.get(attr)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            field = re.escape(value)
+        elif set(value) == {"IN"}:
+            field = _alternatives(value["IN"])
+        elif set(value) == {"REGEX"}:
+            field = _field_regex(value["REGEX"])
+        else:
+            raise ValueError(f"unsupported token spec {spec}")
+        if attr == "NORM":
+            form = field
+        else:
+            lemma = field
+    punct = "w" if spec.get("IS_PUNCT") is False else "p" if spec.get("IS_PUNCT") else "[pw]"
+    number = "n" if spec.get("LIKE_NUM") else "[n_]"
+    unit = f"{TOKEN}{form}{LEMMA}{lemma}{FLAGS}{punct}{number}"
+    op = spec.get("OP")
+    if op is None:
+        return unit
+    if op in ("?", "+", "*"):
+        return f"(?:{unit}){op}"
+    if re.fullmatch(r"\{\d*,\d+\}", op):
+        return f"(?:{unit}){op}"
+    raise ValueError(f"unsupported operator {op!r}")
+
+
+def pattern_regex(pattern: list[dict]) -> str:
+    return "".join(spec_regex(spec) for spec in pattern)
+
+
+class TokenPatterns:
+    """All token patterns of a rule set, one compiled regex per pattern, grouped by rule.
+
+    Every pattern is searched on its own, so overlapping matches of different patterns are all
+    seen and the caller keeps the longest, as with the Matcher and `filter_spans`.
+    """
+
+    def __init__(self):
+        self.compiled: list[tuple[str, re.Pattern]] = []
+
+    def add(self, rule_id: str, patterns: list[list[dict]]) -> None:
+        for source in dict.fromkeys(pattern_regex(p) for p in patterns):
+            self.compiled.append((rule_id, re.compile(source)))
+
+    def __len__(self) -> int:
+        return len(self.compiled)
+
+    def __call__(self, doc) -> list[tuple[str, int, int]]:
+        """(rule_id, start token, end token) for every match of every pattern."""
+        if not self.compiled or not len(doc):
+            return []
+        text, starts = encode(doc)
+        found = []
+        for rule_id, regex in self.compiled:
+            for match in regex.finditer(text):
+                start = bisect.bisect_left(starts, match.start())
+                end = bisect.bisect_left(starts, match.end())
+                if end > start:
+                    found.append((rule_id, start, end))
+        return found
