@@ -443,6 +443,68 @@ def sendmail(sendmail_command, fail_on, sendmail_args, config_path):
     sys.exit(done.returncode)
 
 
+@cli.group(invoke_without_command=True)
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Quiz language.")
+@click.option("--trainee", default=None, help="Trainee name (progress is kept per trainee).")
+@click.option("--count", type=click.IntRange(1, 200), default=10, show_default=True, help="Number of questions.")
+@click.option("--check", type=click.Choice(["acknowledgement", "timeline", "empathy", "defensive", "blame",
+                                            "contempt", "dismissive", "effort"]), default=None,
+              help="Only questions that train this check.")
+@click.option("--db", type=click.Path(dir_okay=False), default=None,
+              help="Progress database (default: quiz.sqlite in your user data directory).")
+@click.option("--seed", type=int, default=None, help="Seed for the question order (repeatable sessions).")
+@_config_option
+@click.pass_context
+@guarded
+def quiz(ctx, lang, trainee, count, check, db, seed, config_path):
+    """Training quiz for new hires: spot the faults, pick the best reply, write it yourself."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from pathlib import Path
+
+    from .quiz.bank import load_bank
+    from .quiz.session import QuizSession
+    from .quiz.store import open_store
+    from .review import Reviewer
+
+    config = _load(config_path)
+    trainee = trainee or click.prompt("Nom" if lang == "fr" else "Name")
+    store = open_store(Path(db) if db else None)
+    try:
+        QuizSession(store, load_bank(lang), Reviewer(config), lang, trainee, count, check, seed).run()
+    except (KeyboardInterrupt, click.Abort):
+        click.echo("\n" + ("Session interrompue : vos réponses sont enregistrées." if lang == "fr"
+                           else "Session interrupted: your answers are saved."), err=True)
+    finally:
+        store.close()
+
+
+@quiz.command("report")
+@click.option("--db", type=click.Path(dir_okay=False), default=None, help="Progress database.")
+@click.option("--trainee", default=None, help="Only this trainee.")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv", "html", "json"]), default="text", show_default=True,
+              help="text, csv, or an HTML page with charts that opens offline.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
+@guarded
+def quiz_report(db, trainee, fmt, output):
+    """Progress per trainee and per check over time, for the trainer."""
+    from pathlib import Path
+
+    from .quiz.report import progress, render
+    from .quiz.store import open_store
+
+    store = open_store(Path(db) if db else None)
+    try:
+        text = render(progress(store, trainee), fmt)
+    finally:
+        store.close()
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"coach: report written to {output}", err=True)
+    else:
+        click.echo(text)
+
+
 def main() -> None:
     cli(prog_name="coach")
 

@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .rules import Rule
-from .scope import (Scope, ScopeAnalyzer, clause_tense, in_quotes, is_conditional, is_negated,
+from .scope import (Scope, ScopeAnalyzer, clause_start, clause_tense, in_quotes, is_conditional, is_negated,
                     is_question)
 from .textnorm import fold
 from .tokenregex import TokenPatterns
@@ -125,7 +125,11 @@ class RuleMatcher:
             before = doc[span.start - 1] if span.start > 0 else None
             if before is not None and "Part" in before.morph.get("VerbForm") and "Past" in before.morph.get("Tense"):
                 return False  # "reçue le 3 décembre": the date of a past event
-            if before is not None and before.norm_ in self.scope.past_words:
+            # "placed on March 3", "commande passée le 3": a past event named just before the date,
+            # unless the date is introduced as a deadline ("booked for Friday", "d'ici jeudi")
+            if doc[span.start].norm_ not in self.scope.deadline_words and any(
+                    doc[i].norm_ in self.scope.past_before or doc[i].norm_ in self.scope.past_words
+                    for i in range(max(clause_start(scope, span.start), span.start - 4), span.start)):
                 return False
         return True
 

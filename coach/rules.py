@@ -154,10 +154,17 @@ def _unit_variants(unit: str, tokenizer, rule_id: str, phrase: str) -> list[list
     elif unit == "#num":
         variants = [[{"LIKE_NUM": True, "OP": "+"}]]  # "50 000" is two tokens
     elif unit.startswith("(") and unit.endswith(")"):
-        variants = []
+        variants, single = [], set()
         for alternative in unit[1:-1].split("|"):
             if alternative.strip():
-                variants.extend(compile_phrase(alternative, tokenizer, rule_id, check=False))
+                for variant in compile_phrase(alternative, tokenizer, rule_id, check=False):
+                    if len(variant) == 1 and set(variant[0]) == {"NORM"} and isinstance(variant[0]["NORM"], str):
+                        single.add(variant[0]["NORM"])  # one-word alternatives share one token test
+                    else:
+                        variants.append(variant)
+        if single:
+            variants.insert(0, [{"NORM": next(iter(single))} if len(single) == 1
+                                else {"NORM": {"IN": sorted(single)}}])
     elif unit.startswith("re:"):
         try:
             re.compile(unit[3:])

@@ -50,6 +50,8 @@ class ScopeAnalyzer:
         self.interrogative = {fold(w) for w in cues.get("interrogative_starts", [])}
         self.future_words = {fold(w) for w in cues.get("future_markers", [])}
         self.past_words = {fold(w) for w in cues.get("past_markers", [])}
+        self.past_before = {fold(w) for w in cues.get("past_before", [])}
+        self.deadline_words = {fold(w) for w in cues.get("deadline_words", [])}
         self.intensifier_if = {fold(w) for w in cues.get("intensifier_if", [])}
         self.future_endings = tuple(cues.get("future_endings", []))
         self.future_stems = tuple(fold(w) for w in cues.get("future_stems", []))
@@ -221,3 +223,7 @@ def is_question(scope: Scope, start: int) -> bool:
 
 def clause_tense(scope: Scope, start: int) -> str:
     return scope.clauses[scope.clause_of[start]].tense
+
+
+def clause_start(scope: Scope, start: int) -> int:
+    return scope.clauses[scope.clause_of[start]].start

@@ -28,6 +28,16 @@ class CheckContext:
     fault_spans: list[tuple[int, int]] = field(default_factory=list)
     model_evidence: dict = field(default_factory=dict)  # label -> (start, end) of the sentence
 
+    def problem_reported(self) -> bool:
+        """Does the customer have a problem (so empathy, and a date for the fix, are owed)?
+
+        Judged on the customer's message when there is one (trigger rules applying to incoming),
+        else on the reply itself.
+        """
+        if self.incoming_doc is not None and len(self.incoming_doc):
+            return any(m.rule.applies_to in ("incoming", "both") for m in self.of("empathy", "trigger", incoming=True))
+        return any(m.rule.applies_to in ("reply", "both") for m in self.of("empathy", "trigger"))
+
     def of(self, check: str, rule_type: str, incoming: bool = False) -> list[Match]:
         pool = self.incoming_matches if incoming else self.matches
         return [m for m in pool if m.rule.check == check and m.rule.type == rule_type]
@@ -37,7 +47,7 @@ class CheckContext:
         return Finding(
             check=rule.check, rule=rule.id, level=self.level_for(rule.check, rule.id, rule.level),
             start=match.start_char, end=match.end_char, text=match.text, message=rule.message,
-            principle=rule.principle, suggestion=rule.suggestion,
+            principle=rule.principle, suggestion=rule.suggestion, replacement=rule.replacement,
         )
 
     def status_finding(self, check: str, status: str, span: tuple[int, int] | None = None) -> Finding:

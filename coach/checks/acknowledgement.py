@@ -1,7 +1,7 @@
 """acknowledgement: the reply shows the request was received or understood.
 
-Evidence is a thank-you or receipt phrase from the lexicon, or a sentence that restates the
-customer's issue (it shares enough content words with the incoming message).
+Evidence is a thank-you or receipt phrase from the lexicon, or a reply that takes up the
+customer's own subject (it shares a content word with the incoming message).
 """
 from __future__ import annotations
 
@@ -28,15 +28,14 @@ def content_lemmas(tokens) -> set[str]:
 
 
 def restates_incoming(ctx: CheckContext) -> bool:
+    """The reply takes up the customer's own subject: it shares a content word with their message.
+
+    A reply that names what the customer wrote about ("votre thermopompe", "the DNS change")
+    engages with the request; a generic template ("votre demande a été traitée") does not.
+    """
     if ctx.incoming_doc is None or not len(ctx.incoming_doc):
         return False
-    theirs = content_lemmas(ctx.incoming_doc)
-    for sent in list(ctx.doc.sents)[:4]:
-        if any(s <= sent.start_char < e for s, e in ctx.fault_spans):
-            continue
-        if len(content_lemmas(sent) & theirs) >= 3:
-            return True
-    return False
+    return bool(content_lemmas(ctx.doc) & content_lemmas(ctx.incoming_doc))
 
 
 def run(ctx: CheckContext) -> CheckResult:

@@ -16,16 +16,10 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(start < e and s < end for s, e in spans)
 
 
-def needed(ctx: CheckContext) -> bool:
-    if ctx.incoming_doc is not None and len(ctx.incoming_doc):
-        return any(m.rule.applies_to in ("incoming", "both") for m in ctx.of(NAME, "trigger", incoming=True))
-    return any(m.rule.applies_to in ("reply", "both") for m in ctx.of(NAME, "trigger"))
-
-
 def run(ctx: CheckContext) -> CheckResult:
     evidence = [m for m in ctx.of(NAME, "evidence") if not _overlaps(m.start_char, m.end_char, ctx.fault_spans)]
     if evidence or NAME in ctx.model_evidence:
         return CheckResult(NAME, "ok")
-    if needed(ctx):
+    if ctx.problem_reported():
         return CheckResult(NAME, "missing", (ctx.status_finding(NAME, "missing"),))
     return CheckResult(NAME, "not_needed")

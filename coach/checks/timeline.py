@@ -1,8 +1,10 @@
 """timeline: a usable date, time or duration for what is still pending.
 
 ok: a concrete time (evidence rules). vague: only promises without a usable time (fault rules).
-missing: a step is pending (trigger rules: "nous revenons vers vous", "I've escalated") and no
-time is given. not_needed: nothing is pending.
+missing: a step is pending (trigger rules: "nous revenons vers vous", "I've escalated"), or the
+customer reported a problem that the reply does not settle, and no time is given. not_needed:
+nothing is pending: an information request answered, or the problem settled now (evidence
+rules with `status: not_needed`: "c'est réglé", "I've refunded you").
 """
 from __future__ import annotations
 
@@ -13,7 +15,10 @@ NAME = "timeline"
 
 
 def run(ctx: CheckContext) -> CheckResult:
-    if ctx.of(NAME, "evidence") or "timeline_concrete" in ctx.model_evidence:
+    evidence = ctx.of(NAME, "evidence")
+    concrete = [m for m in evidence if m.rule.status != "not_needed"]
+    settled = [m for m in evidence if m.rule.status == "not_needed"]
+    if concrete or "timeline_concrete" in ctx.model_evidence:
         return CheckResult(NAME, "ok")
     vague = ctx.of(NAME, "fault")
     if vague:
@@ -24,4 +29,6 @@ def run(ctx: CheckContext) -> CheckResult:
     if pending:
         first = pending[0]
         return CheckResult(NAME, "missing", (ctx.status_finding(NAME, "missing", (first.start_char, first.end_char)),))
+    if not settled and ctx.problem_reported():
+        return CheckResult(NAME, "missing", (ctx.status_finding(NAME, "missing"),))
     return CheckResult(NAME, "not_needed")

@@ -1,0 +1,1 @@
+"""`coach quiz`: a training quiz for new hires, built on the same rules as the review."""

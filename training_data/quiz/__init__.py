@@ -1,0 +1,1 @@
+"""The quiz question bank (YAML scenarios per language), packaged as coach.quizbank."""
