@@ -270,8 +270,12 @@ def fix(file, in_place, output, show_diff, incoming_path, lang, encoding, config
 def train(lang):
     """Fit the sentence model from training_data/ and ship it in the package (skops + model card)."""
     from .training import train as fit
+    from .training import train_incoming
 
     for code in lang or ("fr", "en"):
+        card = train_incoming(code)
+        click.echo(f"{code} incoming: {card['messages']} messages, thresholds {card['thresholds']}, "
+                   f"cv F1 {card['cv_f1_at_0.5']}, dev accuracy {card['dev_accuracy_empathy_needed']}")
         card = fit(code)
         click.echo(f"{code}: {card['sentences']} sentences, thresholds {card['thresholds']}, "
                    f"cv F1 {card['cv_f1_at_0.5']}")

@@ -69,7 +69,9 @@ def char_terms(text: str, low: int = 2, high: int = 5) -> list[str]:
 class SentenceModel:
     """The exported model: TF-IDF features and calibrated linear scores with numpy only."""
 
-    def __init__(self, arrays: dict, thresholds: dict[str, float], lang: str, messages: dict):
+    def __init__(self, arrays: dict, thresholds: dict[str, float], lang: str, messages: dict,
+                 labels: tuple[str, ...] = LABELS):
+        self.labels = labels
         self.thresholds = thresholds
         self.lang = lang
         self.messages = messages
@@ -99,7 +101,7 @@ class SentenceModel:
     def probabilities(self, sentences: list[str]) -> np.ndarray:
         """Calibrated probability of each label for each sentence (rows: sentences, columns: LABELS)."""
         if not sentences:
-            return np.zeros((0, len(LABELS)))
+            return np.zeros((0, len(self.labels)))
         decision = np.vstack([self.decision(s) for s in sentences])
         calibrated = 1.0 / (1.0 + np.exp(self.slopes * decision + self.offsets))
         sizes = np.diff(np.append(self.groups, calibrated.shape[1]))
@@ -138,15 +140,35 @@ def _default_level(label: str) -> str:
     return DEFAULT_LEVELS[label]
 
 
-@lru_cache(maxsize=None)
-def load_model(lang: str) -> SentenceModel | None:
-    """The shipped model for `lang` (exported arrays + thresholds), or None when there is none."""
+def _load(name: str, lang: str) -> SentenceModel | None:
     from .lexicon import check_messages
 
-    arrays_path, card_path = model_dir() / f"{lang}.npz", model_dir() / f"{lang}.json"
+    arrays_path, card_path = model_dir() / f"{name}.npz", model_dir() / f"{name}.json"
     if not arrays_path.is_file() or not card_path.is_file():
         return None
     card = json.loads(card_path.read_text(encoding="utf-8"))
     with np.load(arrays_path, allow_pickle=False) as data:
         arrays = {key: data[key] for key in data.files}
-    return SentenceModel(arrays, card.get("thresholds", {}), lang, check_messages(lang))
+    return SentenceModel(arrays, card.get("thresholds", {}), lang, check_messages(lang), tuple(card["labels"]))
+
+
+@lru_cache(maxsize=None)
+def load_model(lang: str) -> SentenceModel | None:
+    """The shipped sentence model for `lang` (exported arrays + thresholds), or None."""
+    return _load(lang, lang)
+
+
+INCOMING_LABELS = ("problem", "request")
+
+
+@lru_cache(maxsize=None)
+def load_incoming_model(lang: str) -> SentenceModel | None:
+    """The shipped classifier of customers' messages: does the customer report a problem, or ask
+    for an action? (Neither: an information request.) None when not shipped."""
+    return _load(f"incoming-{lang}", lang)
+
+
+def incoming_kind(model: SentenceModel, text: str) -> dict[str, bool]:
+    """{"problem": bool, "request": bool} for a customer's message, with the card's thresholds."""
+    probs = model.probabilities([text])[0]
+    return {label: bool(probs[i] >= model.thresholds.get(label, 0.5)) for i, label in enumerate(model.labels)}

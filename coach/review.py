@@ -135,6 +135,12 @@ class Reviewer:
         )
         model = self.model(lang)
         extra: list[Finding] = model.findings(doc, ctx) if model is not None else []
+        if incoming_doc is not None and len(incoming_doc) and self.config.use_model:
+            from .model import incoming_kind, load_incoming_model
+
+            classifier = load_incoming_model(lang)
+            if classifier is not None:
+                ctx.incoming_kind = incoming_kind(classifier, incoming_doc.text)
         checks: dict[str, CheckResult] = {}
         for name, run in REGISTRY.items():
             if self.config.is_disabled(name):

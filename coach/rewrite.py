@@ -28,7 +28,7 @@ from .textnorm import fold
 
 _GREETING_WORDS = {"bonjour", "bonsoir", "salut", "allo", "hello", "hi", "hey", "dear", "good", "madame", "monsieur",
                    "cher", "chere", "coucou", "greetings"}
-_TU_WORDS = {"tu", "te", "t'", "toi", "ton", "ta", "tes"}
+_TU_WORDS = {"tu", "te", "t'", "toi", "ton", "ta", "tes", "stp"}
 _VOUS_WORDS = {"vous", "votre", "vos"}
 _GREETING_HEAD = re.compile(r"^\s*((?:[\w'’-]+\s?){1,4}),\s+")
 _LEAD_JUNK = re.compile(r"^[\s,;:.!?—–-]*(?:(?:mais|but|et|and|donc|so|alors|then|du coup|cependant|however)\b[\s,]*)?",
@@ -44,6 +44,7 @@ class Rewrite:
     situation: str
     deadline: str | None
     verdict: str | None = None
+    templates_used: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         return {"text": self.text, "placeholders": list(self.placeholders), "situation": self.situation,
@@ -132,6 +133,7 @@ class Rewriter:
         _, due = deadline(situation["kind"], lang, self.levels, self.today)
         pieces = self._pieces(review, draft, tpl, register, pronouns, situation, due)
         placeholders = list(pieces.pop("placeholders"))
+        used = tuple(dict.fromkeys(pieces.pop("used")))
         text = tpl.reply(**pieces)
         verdict = None
         for _ in range(MAX_PASSES):
@@ -145,11 +147,12 @@ class Rewriter:
                    and f.check != "timeline"]
         lost = missing_facts(review.text_reviewed, text, removed)
         if lost:  # never lose a fact, even from a dropped sentence
-            pieces["body"] = pieces["body"] + [tpl.render(tpl.phrases["facts"], facts=", ".join(lost))]
+            carried = "; ".join(_with_context(review.text_reviewed, fact) for fact in lost)
+            pieces["body"] = pieces["body"] + [tpl.render(tpl.phrases["facts"], facts=carried)]
             text = tpl.reply(**pieces)
             verdict = self.reviewer.review(text, lang=lang, incoming=review.incoming).verdict
         return Rewrite(text=text, placeholders=tuple(placeholders), situation=situation["name"],
-                       deadline=due, verdict=verdict)
+                       deadline=due, verdict=verdict, templates_used=used)
 
     # -- building the pieces ----------------------------------------------------------------
     def _pieces(self, review, draft, tpl, register, p, situation, due) -> dict:
@@ -161,12 +164,18 @@ class Rewriter:
         faults = [f for f in review.findings if f.level in ("block", "revise") and f.end > f.start
                   and not f.rule.endswith(".missing") and f.check != "grammar"]
         fixes: list[str] = []
+        used: list[str] = [f"situation:{situation['name']}"]
         for finding in faults:
             if finding.check == "timeline":
                 continue
             rule = rules.get(finding.rule)
             template_name = rule.template if rule and rule.template else (rule.name if rule else "")
-            source = tpl.fixes["templates"].get(template_name, tpl.fixes["checks"].get(finding.check, ""))
+            if template_name in tpl.fixes["templates"]:
+                source = tpl.fixes["templates"][template_name]
+                used.append(f"fix:{template_name}")
+            else:
+                source = tpl.fixes["checks"].get(finding.check, "")
+                used.append(f"fix-check:{finding.check}")
             sentence = tpl.render(source, p=p) if source else ""
             if sentence and sentence not in fixes:
                 fixes.append(sentence)
@@ -175,6 +184,9 @@ class Rewriter:
         replacements = [f for f in review.findings if f.replacement is not None]
         text = review.text_reviewed
         nlp = pipeline(lang)
+        whole = nlp(text)
+        keep = [(m.start_char, m.end_char) for m in self.reviewer.matcher(lang).matches(whole)
+                if m.rule.check == "timeline" and m.rule.type == "evidence"]
         greeting, paragraphs = None, []
         for number, (pstart, pend) in enumerate(_paragraphs(text)):
             if number == 0:
@@ -194,7 +206,7 @@ class Rewriter:
                 if not sent.text.strip():
                     continue
                 start, end = pstart + sent.start_char, pstart + sent.end_char
-                rebuilt = self._rebuild(text, start, end, faults, replacements, deadline_phrase, time_words)
+                rebuilt = self._rebuild(text, start, end, faults, replacements, deadline_phrase, time_words, keep)
                 if rebuilt:
                     kept.append(rebuilt[0].upper() + rebuilt[1:])
             if kept:
@@ -207,29 +219,34 @@ class Rewriter:
         if statuses.get("acknowledgement") == "missing":
             subject = tpl.render(situation.get(f"subject_{register}", situation["subject"]), p=p)
             opening.append(tpl.render(tpl.phrases["acknowledgement"], p=p, subject=subject))
+            used.append("acknowledgement")
         apology = {fold(w) for w in tpl.phrases["apology_words"]}
         fixes_apologise = any(w in apology for fix in fixes for w in re.findall(r"[\w']+", fold(fix)))
         wants_empathy = statuses.get("empathy") == "missing" or any(
             f.check in ("defensive", "blame", "dismissive") for f in faults)
         if wants_empathy and not fixes_apologise:
             opening.append(situation.get(f"empathy_{register}", situation["empathy"]))
+            used.append(f"empathy:{situation['name']}")
         opening.extend(fixes)
         next_step = ""
-        if statuses.get("timeline") in ("missing", "vague"):
+        dated = any(deadline_phrase in paragraph for paragraph in paragraphs)
+        if statuses.get("timeline") in ("missing", "vague") and not dated:
             next_step = tpl.render(tpl.phrases["next_step"], p=p, deadline=due)
+            used.append("next_step")
         signature = next((e["text"] for e in review.excluded if e["kind"] == "signature"), "")
         placeholders = []
         if not signature:
             closing = tpl.render(tpl.phrases["closing"], tu=register == "tu")
+            used.append("closing")
             signer = draft.agent or tpl.phrases["placeholder_name"]
             if not draft.agent:
                 placeholders.append(signer)
             signature = f"{closing}\n{signer}"
         return {"greeting": greeting, "opening": " ".join(opening), "body": paragraphs, "next_step": next_step,
-                "closing": signature, "placeholders": placeholders}
+                "closing": signature, "placeholders": placeholders, "used": used}
 
     def _rebuild(self, text: str, start: int, end: int, faults: list[Finding], replacements: list[Finding],
-                 deadline_phrase: str, time_words: set[str]) -> str:
+                 deadline_phrase: str, time_words: set[str], keep: list[tuple[int, int]] = ()) -> str:
         """The sentence with vague promises replaced, faulty words removed, single replacements applied.
 
         A vague time expression ("dans les meilleurs délais") becomes the computed deadline; a vague
@@ -244,10 +261,10 @@ class Rewriter:
                     if first not in time_words:
                         return ""
                     edits.append((max(f.start, start), min(f.end, end), deadline_phrase))
-                elif f.source == "model" or (f.start <= start and f.end >= end - 1):
-                    return ""  # the whole sentence is the fault
+                elif f.replacement is None:
+                    return ""  # the sentence carries the fault: it goes (its facts are carried over)
                 else:
-                    edits.append((max(f.start, start), min(f.end, end), ""))
+                    edits.append((max(f.start, start), min(f.end, end), f.replacement))
         for f in replacements:
             if start <= f.start and f.end <= end and not any(s < f.end and f.start < e for s, e, _ in edits):
                 edits.append((f.start, f.end, f.replacement))
@@ -262,10 +279,12 @@ class Rewriter:
             cursor = e
         pieces.append(text[cursor:end])
         rebuilt = "".join(pieces)
-        removed_only = all(new == "" for _, _, new in edits)
+        removed_only = all(new == "" for _, _, new in edits) and any(
+            f.replacement == "" for f in faults if f.start < end and start < f.end)
         cleaned = _clean_remainder(rebuilt) if removed_only else re.sub(r"\s{2,}", " ", rebuilt).strip()
-        if removed_only and not extract_facts(cleaned):
-            return ""  # what is left of a faulty sentence is kept only to carry a fact
+        carries_date = any(start <= s and e <= end and not any(a <= s < b for a, b, _ in edits) for s, e in keep)
+        if removed_only and not extract_facts(cleaned) and not carries_date:
+            return ""  # what is left of a faulty sentence is kept only to carry a fact or a date
         return cleaned
 
     def _repair(self, check: Review, pieces: dict, tpl, p, situation, due) -> dict:
@@ -299,11 +318,20 @@ class Rewriter:
             additions.append(tpl.render(tpl.phrases["acknowledgement"], p=p, subject=""))
         if statuses.get("empathy") == "missing":
             additions.append(situation.get("empathy"))
-        pieces["opening"] = " ".join(x for x in [opening] + additions if x)
+        ack = [a for a in additions if a and a not in opening and a == additions[0] and statuses.get("acknowledgement") == "missing"]
+        rest = [a for a in additions if a not in ack]
+        pieces["opening"] = " ".join(x for x in ack + [opening] + rest if x)
         pieces["body"] = body
         if statuses.get("timeline") in ("missing", "vague") and not pieces["next_step"]:
             pieces["next_step"] = tpl.render(tpl.phrases["next_step"], p=p, deadline=due)
         return pieces
+
+
+def _with_context(text: str, fact: str) -> str:
+    """A fact with the up to three words before it ("numéro de suivi 6A123..."), for the carrier."""
+    at = text.find(fact)
+    words = re.findall(r"[^\W\d_][\w'’°-]*", text[max(0, at - 40): at])[-3:] if at > 0 else []
+    return " ".join(words + [fact])
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:
@@ -316,8 +344,9 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
 
 
 def _is_greeting_line(line: str) -> bool:
+    """"Bonjour Madame Roy," or "Hi Sam!": a greeting word, a name at most, no sentence."""
     words = re.findall(r"[\w'’-]+", fold(line))
-    return bool(words) and words[0] in _GREETING_WORDS and len(words) <= 6 and not re.search(r"[.!?]\s*\S", line)
+    return bool(words) and words[0] in _GREETING_WORDS and len(words) <= 4 and not line.rstrip().endswith((".", "?"))
 
 
 def attach_rewrite(review: Review, draft: Draft, reviewer, today: dt.date | None = None) -> Review:

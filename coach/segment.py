@@ -79,7 +79,24 @@ def _signature_start(lines: list[str]) -> int | None:
             if len(rest) <= 8 and all(len(x) <= 90 for x in rest):
                 return i
             break
-    return None
+    return _name_block_start(lines)
+
+
+def _name_block_start(lines: list[str]) -> int | None:
+    """A last paragraph that is only a name or a team ("Le service technique", "Support NuageWeb"):
+    at most three short lines, none ending like a sentence, after a blank line."""
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    start = end
+    while start and lines[start - 1].strip():
+        start -= 1
+    block = [x.strip() for x in lines[start:end]]
+    if not start or not block or len(block) > 3:
+        return None
+    if any(len(x) > 40 or len(x.split()) > 5 or x.endswith((".", "!", "?", ":", ",")) for x in block):
+        return None
+    return start
 
 
 def _is_disclaimer(block: str) -> bool:

@@ -169,3 +169,57 @@ def train(lang: str) -> dict:
 
     load_model.cache_clear()
     return card
+
+
+def incoming_files(lang: str) -> list[Path]:
+    return sorted((DATA / "incoming" / lang).glob("*.jsonl"))
+
+
+def train_incoming(lang: str) -> dict:
+    """Fit the customer-message classifier (problem / request / neither) from training_data/incoming,
+    choose its thresholds on the dev replies (empathy needed <=> problem), save it like the sentence model."""
+    import sklearn
+    import skops
+    from skops.io import dump
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import KFold, cross_val_predict
+
+    from .model import INCOMING_LABELS
+
+    rows = [json.loads(line) for path in incoming_files(lang) for line in path.open(encoding="utf-8") if line.strip()]
+    texts = [r["text"] for r in rows]
+    targets = np.array([[int(r["label"] == label) for label in INCOMING_LABELS] for r in rows])
+    predicted = cross_val_predict(build_pipeline(), texts, targets, cv=KFold(3, shuffle=True, random_state=0),
+                                  method="predict_proba")
+    cv_scores = {label: round(float(f1_score(targets[:, i], predicted[:, i] >= 0.5)), 3)
+                 for i, label in enumerate(INCOMING_LABELS)}
+    pipeline = build_pipeline()
+    pipeline.fit(texts, targets)
+    slim(pipeline)
+    dev = [json.loads(line) for line in (DATA / "replies" / "dev.jsonl").open(encoding="utf-8")
+           if line.strip() and json.loads(line)["lang"] == lang and json.loads(line).get("incoming")]
+    probs = pipeline.predict_proba([r["incoming"] for r in dev])[:, 0] if dev else np.array([])
+    needed = np.array([r["expected"]["checks"]["empathy"] != "not_needed" for r in dev])
+    best = (0.0, 0.5)
+    for threshold in [round(x, 2) for x in np.arange(0.2, 0.81, 0.05)]:
+        accuracy = float(np.mean((probs >= threshold) == needed)) if len(dev) else 0.0
+        if accuracy > best[0] + 1e-9:
+            best = (accuracy, float(threshold))
+    out = model_dir()
+    name = f"incoming-{lang}"
+    dump(pipeline, out / f"{name}.skops", compression=zipfile.ZIP_DEFLATED, compresslevel=9)
+    np.savez_compressed(out / f"{name}.npz", **export_arrays(pipeline))
+    card = {
+        "language": lang, "labels": list(INCOMING_LABELS), "messages": len(texts),
+        "data_sha256": data_hash(incoming_files(lang) + [DATA / "replies" / "dev.jsonl"]),
+        "files": {"reference": f"{name}.skops", "runtime": f"{name}.npz"},
+        "versions": {"scikit-learn": sklearn.__version__, "skops": skops.__version__, "numpy": np.__version__},
+        "cv_f1_at_0.5": cv_scores, "thresholds": {"problem": best[1], "request": 0.5},
+        "dev_accuracy_empathy_needed": round(best[0], 3),
+        "recipe": "coach.features.build_pipeline() on customers' messages; labels problem, request (neither: info)",
+    }
+    (out / f"{name}.json").write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    from .model import load_incoming_model
+
+    load_incoming_model.cache_clear()
+    return card

@@ -27,14 +27,17 @@ class CheckContext:
     level_for: Callable[[str, str, str], str]  # (check, rule_id, default) -> level
     fault_spans: list[tuple[int, int]] = field(default_factory=list)
     model_evidence: dict = field(default_factory=dict)  # label -> (start, end) of the sentence
+    incoming_kind: dict | None = None  # {"problem": bool, "request": bool} from the incoming classifier
 
     def problem_reported(self) -> bool:
         """Does the customer have a problem (so empathy, and a date for the fix, are owed)?
 
-        Judged on the customer's message when there is one (trigger rules applying to incoming),
-        else on the reply itself.
+        Judged on the customer's message when there is one (the incoming classifier when shipped,
+        else the trigger rules on incoming), else on the reply itself (trigger rules).
         """
         if self.incoming_doc is not None and len(self.incoming_doc):
+            if self.incoming_kind is not None:
+                return self.incoming_kind["problem"]
             return any(m.rule.applies_to in ("incoming", "both") for m in self.of("empathy", "trigger", incoming=True))
         return any(m.rule.applies_to in ("reply", "both") for m in self.of("empathy", "trigger"))
 
