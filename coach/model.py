@@ -28,6 +28,7 @@ LABELS = ("acknowledgement", "timeline_concrete", "timeline_vague", "empathy", "
           "contempt", "dismissive", "effort")
 FAULT_LABELS = ("defensive", "blame", "contempt", "dismissive", "effort")
 MODEL_DIR = "models"
+MIN_FAULT_WORDS = 5
 _WORD = re.compile(r"(?u)\b\w[\w']*\b")  # features.WORD_PATTERN
 _SPACES = re.compile(r"\s\s+")
 
@@ -121,6 +122,8 @@ class SentenceModel:
                 if label not in FAULT_LABELS:
                     ctx.model_evidence.setdefault(label, (sent.start_char, sent.end_char))
                     continue
+                if sum(1 for t in sent if t.is_alpha) < MIN_FAULT_WORDS:
+                    continue  # too short for the model to judge a fault reliably ("C'est notre faute.")
                 start, end = sent.start_char, sent.end_char
                 while end > start and doc.text[end - 1].isspace():
                     end -= 1

@@ -20,16 +20,43 @@ SUPPORTED = ("fr", "en")
 _lock = threading.Lock()
 
 
-@Language.component("coach_normalizer")
-def coach_normalizer(doc: Doc) -> Doc:
-    """Fold NORM and LEMMA so matching ignores case, accents and apostrophe style."""
-    for token in doc:
-        token.norm_ = fold(token.text)
-        lemma = token.lemma_ or token.text
-        if token.text.isupper() and len(token.text) > 1:
-            lemma = token.text  # the tagger lemmatises capitalised words badly
-        token.lemma_ = fold(lemma)
-    return doc
+class CoachNormalizer:
+    """Fold NORM and LEMMA so matching ignores case, accents and apostrophe style.
+
+    With a lookup lemmatizer (English), a capitalised word the table does not know as written
+    ("Batteries" at the start of a sentence) is looked up again in lower case.
+    """
+
+    def __init__(self, nlp: Language):
+        self.nlp = nlp
+        self._table = None
+
+    def _lookup(self):
+        if self._table is None:
+            self._table = {}
+            if "lemmatizer" in self.nlp.pipe_names:
+                lookups = getattr(self.nlp.get_pipe("lemmatizer"), "lookups", None)
+                if lookups is not None and lookups.has_table("lemma_lookup"):
+                    self._table = lookups.get_table("lemma_lookup")
+        return self._table
+
+    def __call__(self, doc: Doc) -> Doc:
+        table = self._lookup()
+        for token in doc:
+            token.norm_ = fold(token.text)
+            lemma = token.lemma_ or token.text
+            if token.text.isupper() and len(token.text) > 1:
+                lemma = token.text  # the tagger lemmatises capitalised words badly
+            elif table and lemma == token.text and token.text != token.lower_:
+                found = table.get(token.lower_, token.lower_)
+                lemma = found if isinstance(found, str) else token.lower_
+            token.lemma_ = fold(lemma)
+        return doc
+
+
+@Language.factory("coach_normalizer")
+def make_coach_normalizer(nlp: Language, name: str) -> CoachNormalizer:
+    return CoachNormalizer(nlp)
 
 
 def _build_fr() -> Language:

@@ -205,7 +205,7 @@ def in_quotes(scope: Scope, start_char: int, end_char: int) -> bool:
 def is_negated(doc: Doc, scope: Scope, start: int, end: int, own_words: frozenset[str]) -> bool:
     """A negation cue in the match's clause before it (or inside it, if the rule did not ask for it)."""
     clause = scope.clauses[scope.clause_of[start]]
-    window_start = max(clause.start, start - 8)
+    window_start = max(clause.start, start - 4)
     for i in range(window_start, end):
         if i in scope.negation_at and (i < start or doc[i].norm_ not in own_words):
             return True

@@ -103,9 +103,16 @@ def tune_thresholds(lang: str, pipeline, rows: list[dict]) -> dict[str, float]:
                                     for r in rows])
     nlp = nlp_pipeline(lang)
     maxima = []
+    from .model import MIN_FAULT_WORDS
+
+    fault_columns = [LABELS.index(label) for label in FAULT_LABELS]
     for review in reviews:
-        sentences = [s.text for s in nlp(review.text_reviewed).sents if s.text.strip()] or [""]
-        maxima.append(pipeline.predict_proba(sentences).max(axis=0))
+        sents = [s for s in nlp(review.text_reviewed).sents if s.text.strip()]
+        probs = pipeline.predict_proba([s.text for s in sents] or [""])
+        short = [i for i, s in enumerate(sents) if sum(1 for t in s if t.is_alpha) < MIN_FAULT_WORDS]
+        if short:  # the review ignores faults the model sees in very short sentences
+            probs[np.ix_(short, fault_columns)] = 0.0
+        maxima.append(probs.max(axis=0))
     chosen: dict[str, float] = {}
     for index, label in enumerate(LABELS):
         check = {"timeline_concrete": "timeline", "timeline_vague": "timeline"}.get(label, label)

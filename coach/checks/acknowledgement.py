@@ -21,7 +21,7 @@ def content_lemmas(tokens) -> set[str]:
             continue
         if t.pos_ and t.pos_ not in ("NOUN", "PROPN", "VERB", "ADJ"):
             continue
-        if not t.pos_ and len(t) < 4:
+        if not t.pos_ and len(t) < 3:
             continue
         found.add(t.lemma_)
     return found
