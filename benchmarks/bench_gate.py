@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 from aiosmtpd.controller import Controller  # noqa: E402
 
 from coach.mailgate import GateSettings, start_gate  # noqa: E402
-from coach.review import Reviewer  # noqa: E402
+from coach.reviewer import Reviewer  # noqa: E402
 
 BODIES = [
     "Bonjour,\n\nMerci pour votre message. Je suis désolé pour ce retard : votre colis arrivera d'ici jeudi.\n\nClaire",

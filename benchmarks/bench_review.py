@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from coach.inputs import Draft  # noqa: E402
 from coach.nlp import pipeline  # noqa: E402
-from coach.review import Reviewer  # noqa: E402
+from coach.reviewer import Reviewer  # noqa: E402
 
 
 def corpus(n: int, seed: int = 7) -> list[tuple[str, str]]:

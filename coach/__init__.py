@@ -17,7 +17,7 @@ def review(text: str, *, lang: str | None = None, incoming: str | None = None, i
     `rewrite=True` the review carries a suggested rewrite (`review.rewrite`, `review.rewrite_details`).
     """
     from .inputs import Draft
-    from .review import default_reviewer
+    from .reviewer import default_reviewer
 
     reviewer = default_reviewer(config)
     result = reviewer.review(text, lang=lang, incoming=incoming, id=id, customer_name=customer_name)

@@ -86,7 +86,7 @@ def review(files, jsonl_path, incoming_path, lang, fmt, fail_on, encoding, rewri
     Exit codes: 0 no draft reaches --fail-on, 1 at least one does, 2 usage/config/input error,
     3 internal error.
     """
-    from .review import Reviewer
+    from .reviewer import Reviewer
 
     config = _load(config_path)
     fail_on = fail_on or config.fail_on
@@ -231,7 +231,7 @@ def fix(file, in_place, output, show_diff, incoming_path, lang, encoding, config
     import difflib
     from pathlib import Path
 
-    from .review import Reviewer
+    from .reviewer import Reviewer
 
     config = _load(config_path)
     draft = load_draft(file, max_bytes=config.max_bytes, encoding=encoding)
@@ -295,7 +295,7 @@ def evaluate_command(path, fmt, model, misses, config_path):
     import json as _json
 
     from .evaluate import evaluate, format_report, load_labelled
-    from .review import Reviewer
+    from .reviewer import Reviewer
 
     config = dataclasses.replace(_load(config_path), use_model=model)
     report = evaluate(load_labelled(path), Reviewer(config))
@@ -380,7 +380,7 @@ def smtp_gate(listen, upstream, upstream_security, fail_on, max_size, config_pat
     import threading
 
     from .mailgate import start_gate
-    from .review import Reviewer
+    from .reviewer import Reviewer
 
     config = _load(config_path)
     options = {"upstream_security": upstream_security, "fail_on": fail_on, "max_size": max_size}
@@ -427,7 +427,7 @@ def sendmail(sendmail_command, fail_on, sendmail_args, config_path):
     import subprocess
 
     from .mailgate import decide
-    from .review import Reviewer
+    from .reviewer import Reviewer
 
     config = _load(config_path)
     settings = _gate_settings(config, fail_on=fail_on)
@@ -469,7 +469,7 @@ def quiz(ctx, lang, trainee, count, check, db, seed, config_path):
     from .quiz.bank import load_bank
     from .quiz.session import QuizSession
     from .quiz.store import open_store
-    from .review import Reviewer
+    from .reviewer import Reviewer
 
     config = _load(config_path)
     trainee = trainee or click.prompt("Nom" if lang == "fr" else "Name")

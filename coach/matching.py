@@ -122,12 +122,13 @@ class RuleMatcher:
                 return False
             if tense == "future":
                 return True
+            if doc[span.start].norm_ in self.scope.deadline_words:
+                return True  # "versé sous 30 jours", "booked for Friday": introduced as a deadline
             before = doc[span.start - 1] if span.start > 0 else None
             if before is not None and "Part" in before.morph.get("VerbForm") and "Past" in before.morph.get("Tense"):
                 return False  # "reçue le 3 décembre": the date of a past event
-            # "placed on March 3", "commande passée le 3": a past event named just before the date,
-            # unless the date is introduced as a deadline ("booked for Friday", "d'ici jeudi")
-            if doc[span.start].norm_ not in self.scope.deadline_words and any(
+            # "placed on March 3", "commande passée le 3": a past event named just before the date
+            if any(
                     doc[i].norm_ in self.scope.past_before or doc[i].norm_ in self.scope.past_words
                     for i in range(max(clause_start(scope, span.start), span.start - 4), span.start)):
                 return False

@@ -132,10 +132,12 @@ class ScopeAnalyzer:
             if t.norm_ in self.past_words:
                 return "past"
             tense, form = t.morph.get("Tense"), t.morph.get("VerbForm")
-            if "Imp" in tense or ("Past" in tense and "Fin" in form):
+            # imparfait or passé simple; the tagger also says Imp for some present forms
+            # ("je rétablis"), so the ending must agree. A passé composé does not make the clause
+            # past: "j'ai réservé un créneau samedi" schedules the future.
+            if "Imp" in tense and t.norm_.endswith(("ais", "ait", "ions", "iez", "aient")):
                 return "past"
-            if "Part" in form and "Past" in tense and any(  # passé composé with avoir
-                    a.lemma_ == "avoir" and a.i < t.i and a.pos_ == "AUX" for a in span):
+            if "Past" in tense and "Fin" in form:
                 return "past"
         return "present"
 

@@ -97,7 +97,7 @@ def is_loopback(host: str) -> bool:
 
 def create_app(config: Config | None = None, token: str | None = None, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
     """The ASGI app. Pipelines, matchers and model are loaded once, at start-up."""
-    from .review import Reviewer
+    from .reviewer import Reviewer
     from .rewrite import attach_rewrite
 
     config = config or Config()

@@ -21,7 +21,7 @@ from .model import FAULT_LABELS, LABELS, data_hash, model_dir
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "training_data"
 THRESHOLDS = [round(x, 2) for x in np.arange(0.5, 0.96, 0.05)]
-MIN_PRECISION = 0.9
+MIN_PRECISION = 0.95
 
 
 def sentence_files(lang: str) -> list[Path]:
@@ -95,7 +95,7 @@ def tune_thresholds(lang: str, pipeline, rows: list[dict]) -> dict[str, float]:
     from .config import Config
     from .inputs import Draft
     from .nlp import pipeline as nlp_pipeline
-    from .review import Reviewer
+    from .reviewer import Reviewer
 
     rows = [r for r in rows if r["lang"] == lang]
     reviewer = Reviewer(Config(use_model=False))

@@ -7,7 +7,7 @@ from coach.lexicon import packaged_rules
 from coach.matching import RuleMatcher
 from coach.nlp import pipeline
 from coach.resources import language_meta
-from coach.review import Reviewer
+from coach.reviewer import Reviewer
 
 LANGS = ("fr", "en")
 

@@ -19,7 +19,7 @@ import pytest
 from coach.config import parse_config
 from coach.errors import ConfigError
 from coach.grammar import GrammarSettings, matches_to_findings
-from coach.review import Reviewer
+from coach.reviewer import Reviewer
 
 DATA = Path(__file__).parent / "data" / "languagetool"
 LANGUAGES = [{"name": "French", "code": "fr", "longCode": "fr"},

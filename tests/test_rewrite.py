@@ -98,7 +98,7 @@ def test_register_follows_the_draft(reviewer):
 
 def test_template_directory_override(reviewer, tmp_path):
     from coach.config import parse_config
-    from coach.review import Reviewer
+    from coach.reviewer import Reviewer
 
     (tmp_path / "fr").mkdir()
     (tmp_path / "fr" / "phrases.yml").write_text(

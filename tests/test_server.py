@@ -70,7 +70,7 @@ def test_drafts_never_reach_the_logs(client, caplog):
 
 
 def test_internal_error_is_500_with_an_id_and_the_service_survives(monkeypatch):
-    from coach.review import Reviewer
+    from coach.reviewer import Reviewer
 
     def boom(self, *args, **kwargs):
         raise RuntimeError("secret draft text")

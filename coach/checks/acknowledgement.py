@@ -9,15 +9,16 @@ from ..findings import CheckResult
 from . import CheckContext
 
 NAME = "acknowledgement"
-_GENERIC = {"avoir", "etre", "faire", "pouvoir", "devoir", "aller", "have", "be", "do", "get", "can",
-            "will", "would", "bonjour", "hello", "merci", "thank", "thanks", "client", "customer"}
+_GENERIC = {"avoir", "etre", "faire", "pouvoir", "devoir", "aller", "vouloir", "souhaiter", "falloir", "dire",
+            "have", "be", "do", "get", "can", "will", "would", "want", "need", "like", "say", "make",
+            "bonjour", "hello", "merci", "thank", "thanks", "client", "customer", "madame", "monsieur"}
 
 
 def content_lemmas(tokens) -> set[str]:
     """Lemmas that carry meaning: nouns, verbs and adjectives (or long non-stop words without POS)."""
     found = set()
     for t in tokens:
-        if t.is_stop or not t.is_alpha or len(t) < 3 or t.lemma_ in _GENERIC:
+        if t.is_stop or not t.text.replace("-", "").isalpha() or len(t) < 3 or t.lemma_ in _GENERIC:
             continue
         if t.pos_ and t.pos_ not in ("NOUN", "PROPN", "VERB", "ADJ"):
             continue

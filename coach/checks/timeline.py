@@ -20,14 +20,16 @@ def run(ctx: CheckContext) -> CheckResult:
     evidence = ctx.of(NAME, "evidence")
     concrete = [m for m in evidence if m.rule.status != "not_needed"]
     settled = [m for m in evidence if m.rule.status == "not_needed"]
+    vague = ctx.of(NAME, "fault")
+    pending = [m for m in ctx.of(NAME, "trigger") if m.rule.applies_to in ("reply", "both")]
+    if settled and not pending and not vague:
+        return CheckResult(NAME, "not_needed")  # "remboursé ce matin": a date, but nothing pending
     if concrete or "timeline_concrete" in ctx.model_evidence:
         return CheckResult(NAME, "ok")
-    vague = ctx.of(NAME, "fault")
     if vague:
         return CheckResult(NAME, "vague", tuple(ctx.finding(m) for m in vague))
     if "timeline_vague" in ctx.model_evidence:
         return CheckResult(NAME, "vague", (ctx.status_finding(NAME, "vague", ctx.model_evidence["timeline_vague"]),))
-    pending = [m for m in ctx.of(NAME, "trigger") if m.rule.applies_to in ("reply", "both")]
     if pending:
         first = pending[0]
         return CheckResult(NAME, "missing", (ctx.status_finding(NAME, "missing", (first.start_char, first.end_char)),))
