@@ -345,9 +345,11 @@ def _gate_settings(config: Config, **options):
 @click.option("--port", type=int, default=None, help="Port (default 8765).")
 @click.option("--token-env", default=None, help="Environment variable holding the API token.")
 @click.option("--max-body", type=int, default=None, help="Largest request body in bytes (default 262144).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Worker processes (default: one per CPU core).")
 @_config_option
 @guarded
-def serve(host, port, token_env, max_body, config_path):
+def serve(host, port, token_env, max_body, workers, config_path):
     """Run the HTTP service (POST /v1/review, /v1/rewrite, GET /v1/rules, /healthz) and the web page."""
     from .server import serve as run_server
 
@@ -360,7 +362,8 @@ def serve(host, port, token_env, max_body, config_path):
         if not token:
             raise click.UsageError(f"the API token variable {token_env} is not set")
     run_server(config, host or table.get("host", "127.0.0.1"), port or table.get("port", 8765), token,
-               max_body or table.get("max_body", 256 * 1024))
+               max_body or table.get("max_body", 256 * 1024), workers or table.get("workers", os.cpu_count() or 1),
+               token_env)
 
 
 @cli.command("smtp-gate")

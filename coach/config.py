@@ -124,7 +124,7 @@ def parse_config(data: dict, source: str = "<dict>") -> Config:
         raise _fail("templates.dir", "must name an existing directory (with fr/ and en/ inside)")
     _check_gate(data.get("gate", {}))
     server = data.get("server", {})
-    server_keys = {"host": str, "port": int, "token_env": str, "max_body": int}
+    server_keys = {"host": str, "port": int, "token_env": str, "max_body": int, "workers": int}
     if not isinstance(server, dict):
         raise _fail("server", "must be a table")
     for key, value in server.items():

@@ -197,8 +197,27 @@ def create_app(config: Config | None = None, token: str | None = None, max_body:
     return app
 
 
-def serve(config: Config, host: str, port: int, token: str | None, max_body: int, workers: int = 1) -> None:
-    """Run the service with uvicorn (access log keeps paths only, never bodies)."""
+def app_from_environment() -> FastAPI:
+    """App factory for uvicorn worker processes: settings come through COACH_SERVE_* variables."""
+    import os
+
+    from .config import load_config
+
+    config = load_config(os.environ.get("COACH_SERVE_CONFIG") or None)
+    token_env = os.environ.get("COACH_SERVE_TOKEN_ENV")
+    token = os.environ.get(token_env) if token_env else None
+    return create_app(config, token=token, max_body=int(os.environ.get("COACH_SERVE_MAX_BODY", DEFAULT_MAX_BODY)))
+
+
+def serve(config: Config, host: str, port: int, token: str | None, max_body: int, workers: int = 1,
+          token_env: str | None = None) -> None:
+    """Run the service with uvicorn (access log keeps paths only, never bodies).
+
+    With several workers, each process loads the pipelines and the model once; spaCy holds the
+    GIL, so processes, not threads, are what use more than one core.
+    """
+    import os
+
     import uvicorn
 
     if not is_loopback(host) and not token:
@@ -206,8 +225,16 @@ def serve(config: Config, host: str, port: int, token: str | None, max_body: int
 
         raise ConfigError("E060", f"refusing to listen on {host}: set an API token ([server] token_env or "
                                   "--token-env) to serve beyond this machine")
-    app = create_app(config, token=token, max_body=max_body)
-    uvicorn.run(app, host=host, port=port, log_level="info", workers=1, access_log=True)
+    if workers <= 1:
+        uvicorn.run(create_app(config, token=token, max_body=max_body), host=host, port=port, log_level="info",
+                    access_log=True)
+        return
+    os.environ["COACH_SERVE_CONFIG"] = config.source if config.source != "defaults" else ""
+    os.environ["COACH_SERVE_MAX_BODY"] = str(max_body)
+    if token_env:
+        os.environ["COACH_SERVE_TOKEN_ENV"] = token_env
+    uvicorn.run("coach.server:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                log_level="info", access_log=True)
 
 
 __all__ = ["FileResponse", "create_app", "serve"]
