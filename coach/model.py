@@ -28,7 +28,7 @@ LABELS = ("acknowledgement", "timeline_concrete", "timeline_vague", "empathy", "
           "contempt", "dismissive", "effort")
 FAULT_LABELS = ("defensive", "blame", "contempt", "dismissive", "effort")
 MODEL_DIR = "models"
-MIN_FAULT_WORDS = 5
+MIN_FAULT_WORDS = 8
 _WORD = re.compile(r"(?u)\b\w[\w']*\b")  # features.WORD_PATTERN
 _SPACES = re.compile(r"\s\s+")
 
@@ -124,6 +124,9 @@ class SentenceModel:
                     continue
                 if sum(1 for t in sent if t.is_alpha) < MIN_FAULT_WORDS:
                     continue  # too short for the model to judge a fault reliably ("C'est notre faute.")
+                if any(sent.start_char <= m.start_char < sent.end_char for m in ctx.matches
+                       if m.rule.type == "evidence" and m.rule.check in ("empathy", "acknowledgement")):
+                    continue  # a sentence that apologises or thanks is not where the model's faults are
                 start, end = sent.start_char, sent.end_char
                 while end > start and doc.text[end - 1].isspace():
                     end -= 1

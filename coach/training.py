@@ -1,7 +1,7 @@
 """`coach train` and `coach data split`: fit the sentence model from training_data/, reproducibly.
 
-The model is fitted on the sentence-level data; its per-check thresholds are chosen on the dev
-split of the reply-level data to keep precision high (never on test). The result is saved with
+The model is fitted on the sentence-level data; its per-check thresholds come from out-of-fold
+predictions on that same data (precision first), never from the reply splits. The result is saved with
 skops next to a JSON model card (data hash, library versions, labels, cross-validated scores,
 thresholds).
 """
@@ -21,7 +21,6 @@ from .model import FAULT_LABELS, LABELS, data_hash, model_dir
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "training_data"
 THRESHOLDS = [round(x, 2) for x in np.arange(0.5, 0.96, 0.05)]
-MIN_PRECISION = 0.95
 
 
 def sentence_files(lang: str) -> list[Path]:
@@ -73,64 +72,7 @@ def split_replies(seed: int = 20261129, dev_share: float = 0.6, force: bool = Fa
     return {"dev": len(dev), "test": len(test)}
 
 
-def _simulate(label: str, threshold: float, rule_status: str, max_prob: float, expected: str) -> tuple[bool, bool]:
-    """(truth flagged, predicted flagged) for one reply if the model acts on `label` at `threshold`."""
-    fires = max_prob >= threshold
-    check = {"timeline_concrete": "timeline", "timeline_vague": "timeline"}.get(label, label)
-    status = rule_status
-    if label in FAULT_LABELS and fires:
-        status = "found"
-    elif label in ("acknowledgement", "empathy") and fires and status == "missing":
-        status = "ok"
-    elif label == "timeline_concrete" and fires and status in ("missing", "vague"):
-        status = "ok"
-    elif label == "timeline_vague" and fires and status in ("not_needed", "missing"):
-        status = "vague"
-    flagged = {"missing", "vague", "found"}
-    return expected in flagged, status in flagged if check else False
-
-
-def tune_thresholds(lang: str, pipeline, rows: list[dict]) -> dict[str, float]:
-    """Per label, the threshold that maximises F1 on dev with precision >= MIN_PRECISION."""
-    from .config import Config
-    from .inputs import Draft
-    from .nlp import pipeline as nlp_pipeline
-    from .reviewer import Reviewer
-
-    rows = [r for r in rows if r["lang"] == lang]
-    reviewer = Reviewer(Config(use_model=False))
-    reviews = reviewer.review_many([Draft(id=r["id"], reply=r["reply"], incoming=r.get("incoming"), lang=lang)
-                                    for r in rows])
-    nlp = nlp_pipeline(lang)
-    maxima = []
-    from .model import MIN_FAULT_WORDS
-
-    fault_columns = [LABELS.index(label) for label in FAULT_LABELS]
-    for review in reviews:
-        sents = [s for s in nlp(review.text_reviewed).sents if s.text.strip()]
-        probs = pipeline.predict_proba([s.text for s in sents] or [""])
-        short = [i for i, s in enumerate(sents) if sum(1 for t in s if t.is_alpha) < MIN_FAULT_WORDS]
-        if short:  # the review ignores faults the model sees in very short sentences
-            probs[np.ix_(short, fault_columns)] = 0.0
-        maxima.append(probs.max(axis=0))
-    chosen: dict[str, float] = {}
-    for index, label in enumerate(LABELS):
-        check = {"timeline_concrete": "timeline", "timeline_vague": "timeline"}.get(label, label)
-        base = _f1_precision([(r["expected"]["checks"][check] in {"missing", "vague", "found"},
-                               rv.checks[check].status in {"missing", "vague", "found"}) for r, rv in zip(rows, reviews)])
-        best = (base[0], None)
-        for threshold in THRESHOLDS:
-            pairs = [_simulate(label, threshold, rv.checks[check].status, m[index], r["expected"]["checks"][check])
-                     for r, rv, m in zip(rows, reviews, maxima)]
-            f1, precision = _f1_precision(pairs)
-            if precision >= MIN_PRECISION and f1 > best[0] + 0.005:
-                best = (f1, threshold)
-        if best[1] is not None:
-            chosen[label] = float(best[1])
-    return chosen
-
-
-SENTENCE_PRECISION = 0.9
+SENTENCE_PRECISION = 0.95
 FAULT_SENTENCE_PRECISION = 0.98  # a reply has many sentences: a fault flag must be nearly certain
 
 
@@ -149,15 +91,6 @@ def sentence_thresholds(targets: np.ndarray, predicted: np.ndarray) -> dict[str,
                 chosen[label] = float(threshold)
                 break
     return chosen
-
-
-def _f1_precision(pairs: list[tuple[bool, bool]]) -> tuple[float, float]:
-    tp = sum(1 for t, p in pairs if t and p)
-    fp = sum(1 for t, p in pairs if p and not t)
-    fn = sum(1 for t, p in pairs if t and not p)
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    return (2 * precision * recall / (precision + recall) if precision + recall else 0.0), precision
 
 
 def train(lang: str) -> dict:

@@ -18,7 +18,10 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 
 def run(ctx: CheckContext) -> CheckResult:
     evidence = [m for m in ctx.of(NAME, "evidence") if not _overlaps(m.start_char, m.end_char, ctx.fault_spans)]
-    if evidence or NAME in ctx.model_evidence:
+    from_model = ctx.model_evidence.get(NAME)
+    if from_model and _overlaps(from_model[0], from_model[1], ctx.fault_spans):
+        from_model = None  # "désolés que vous le perceviez ainsi": a non-apology, not empathy
+    if evidence or from_model:
         return CheckResult(NAME, "ok")
     if ctx.problem_reported():
         return CheckResult(NAME, "missing", (ctx.status_finding(NAME, "missing"),))

@@ -24,10 +24,13 @@ def run(ctx: CheckContext) -> CheckResult:
     pending = [m for m in ctx.of(NAME, "trigger") if m.rule.applies_to in ("reply", "both")]
     if settled and not pending and not vague:
         return CheckResult(NAME, "not_needed")  # "remboursé ce matin": a date, but nothing pending
-    if concrete or "timeline_concrete" in ctx.model_evidence:
+    if concrete:
         return CheckResult(NAME, "ok")
-    if vague:
+    if vague:  # an exact rule finding outranks the model's guess of a date
         return CheckResult(NAME, "vague", tuple(ctx.finding(m) for m in vague))
+    model_date = ctx.model_evidence.get("timeline_concrete")
+    if model_date and not any(model_date[0] < e and s < model_date[1] for s, e in ctx.fault_spans):
+        return CheckResult(NAME, "ok")  # not inside a fault: "attendez lundi" is no commitment
     if "timeline_vague" in ctx.model_evidence:
         return CheckResult(NAME, "vague", (ctx.status_finding(NAME, "vague", ctx.model_evidence["timeline_vague"]),))
     if pending:
