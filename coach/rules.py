@@ -123,6 +123,50 @@ def _mark(example: Example) -> str:
     return f"{example.text[:start]}<marker>{example.text[start:end]}</marker>{example.text[end:]}"
 
 
+class GuardedRegex:
+    """A raw-text regex whose leading negative look-behinds are checked only where it matches.
+
+    Rules such as "contact the carrier, unless preceded by 'I'll'" carry dozens of look-behinds;
+    Python tests every one of them at every position of the text, which made those rules cost
+    more than the whole spaCy pass. The body is searched first, the look-behinds afterwards on
+    the few characters before each match: same matches, a fraction of the time.
+    """
+
+    def __init__(self, source: str, flags: int = re.I):
+        guards, rest = _leading_lookbehinds(source)
+        self.pattern = re.compile(rest, flags)
+        self.guard = re.compile("(?:" + "|".join(guards) + r")\Z", flags) if guards else None
+        self.width = 80
+
+    def finditer(self, text: str):
+        for match in self.pattern.finditer(text):
+            start = match.start()
+            if self.guard is not None and self.guard.search(text, max(0, start - self.width), start):
+                continue
+            yield match
+
+
+def _leading_lookbehinds(source: str) -> tuple[list[str], str]:
+    """Split "(?<!a)(?<!b)rest" into (["a", "b"], "rest"); nested groups are respected."""
+    guards, i = [], 0
+    while source.startswith("(?<!", i):
+        depth, j = 0, i
+        while j < len(source):
+            if source[j] == "\\":
+                j += 2
+                continue
+            if source[j] == "(":
+                depth += 1
+            elif source[j] == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            j += 1
+        guards.append(source[i + 4: j])
+        i = j + 1
+    return guards, source[i:]
+
+
 def parse_example(raw: str, fires: bool) -> Example:
     """Strip the <marker> tags and remember the marked span."""
     match = _MARKER.search(raw)
@@ -253,7 +297,8 @@ def build_rule(lang: str, check: str, name: str, raw: Any, tokenizer) -> Rule:
     compiled_regex = []
     for source in regexes:
         try:
-            compiled_regex.append(re.compile(source, re.I))
+            re.compile(source, re.I)
+            compiled_regex.append(GuardedRegex(source))
         except re.error as exc:
             raise LexiconError("E020", f"{where}: bad regex {source!r}: {exc}") from exc
     token_patterns = tuple(v for p in patterns for v in compile_phrase(p, tokenizer, rule_id))

@@ -108,19 +108,44 @@ def pattern_regex(pattern: list[dict]) -> str:
     return "".join(spec_regex(spec) for spec in pattern)
 
 
+def anchor(pattern: list[dict]) -> frozenset | None:
+    """Words one of which must be in the doc for the pattern to match: its most selective
+    required form or lemma test, as ("N"|"L", value) keys. None when it has none."""
+    best = None
+    for spec in pattern:
+        if spec.get("OP") not in (None, "+"):
+            continue
+        for attr, tag in (("NORM", "N"), ("LEMMA", "L")):
+            value = spec.get(attr)
+            keys = None
+            if isinstance(value, str):
+                keys = frozenset({(tag, value)})
+            elif isinstance(value, dict) and set(value) == {"IN"}:
+                keys = frozenset((tag, v) for v in value["IN"])
+            if keys is not None and (best is None or len(keys) < len(best)):
+                best = keys
+    return best
+
+
 class TokenPatterns:
     """All token patterns of a rule set, one compiled regex per pattern, grouped by rule.
 
     Every pattern is searched on its own, so overlapping matches of different patterns are all
-    seen and the caller keeps the longest, as with the Matcher and `filter_spans`.
+    seen and the caller keeps the longest, as with the Matcher and `filter_spans`. A pattern is
+    only searched when the doc holds one of its anchor words.
     """
 
     def __init__(self):
-        self.compiled: list[tuple[str, re.Pattern]] = []
+        self.compiled: list[tuple[str, re.Pattern, frozenset | None]] = []
 
     def add(self, rule_id: str, patterns: list[list[dict]]) -> None:
-        for source in dict.fromkeys(pattern_regex(p) for p in patterns):
-            self.compiled.append((rule_id, re.compile(source)))
+        seen = set()
+        for pattern in patterns:
+            source = pattern_regex(pattern)
+            if source in seen:
+                continue
+            seen.add(source)
+            self.compiled.append((rule_id, re.compile(source), anchor(pattern)))
 
     def __len__(self) -> int:
         return len(self.compiled)
@@ -130,8 +155,11 @@ class TokenPatterns:
         if not self.compiled or not len(doc):
             return []
         text, starts = encode(doc)
+        present = {("N", t.norm_) for t in doc} | {("L", t.lemma_) for t in doc}
         found = []
-        for rule_id, regex in self.compiled:
+        for rule_id, regex, keys in self.compiled:
+            if keys is not None and keys.isdisjoint(present):
+                continue
             for match in regex.finditer(text):
                 start = bisect.bisect_left(starts, match.start())
                 end = bisect.bisect_left(starts, match.end())
