@@ -14,7 +14,7 @@ from .rules import Rule
 from .scope import (Scope, ScopeAnalyzer, clause_start, clause_tense, in_quotes, is_conditional, is_negated,
                     is_question)
 from .textnorm import fold
-from .tokenregex import TokenPatterns
+from .tokenregex import TokenPatterns, encode
 
 SPAN_KEY = "coach"
 _WORDS_SPLIT = str.maketrans({c: " " for c in "<>|?*#:"})
@@ -68,7 +68,8 @@ class RuleMatcher:
         """Every accepted match, one per rule and place (overlaps within a rule merged)."""
         scope = scope or self.scope.analyze(doc)
         raw: dict[str, list[Span]] = {}
-        for rule_id, start, end in self.patterns(doc):
+        encoded = encode(doc)
+        for rule_id, start, end in self.patterns(doc, encoded):
             raw.setdefault(rule_id, []).append(Span(doc, start, end))
         text = doc.text
         for rule in self.regex_rules:
@@ -80,7 +81,7 @@ class RuleMatcher:
         for rule in self.shouting_rules:
             raw.setdefault(rule.id, []).extend(shouted_spans(doc, rule))
         excused: dict[str, set[int]] = {}
-        for rule_id, start, _ in self.excuses(doc):
+        for rule_id, start, _ in self.excuses(doc, encoded):
             excused.setdefault(rule_id, set()).add(scope.clauses[scope.clause_of[start]].sent_start)
         accepted: list[Match] = []
         for rule_id, spans in raw.items():
@@ -148,9 +149,9 @@ def shouted_spans(doc: Doc, rule: Rule) -> list[Span]:
     marks: list[int] = []
     for token in doc:
         text = token.text
-        letters = [c for c in text if c.isalpha()]
         bare = text.replace("'", "").replace("’", "")
-        capitals = bool(letters) and all(c.isupper() for c in letters) and bare.isalpha()
+        capitals = bare.isalpha() and bare.isupper()
+        letters = bare if capitals else ""
         shouted = capitals and len(letters) >= 2 and token.norm_ not in rule.allow
         elided = capitals and text.endswith(("'", "’"))  # "C'EST", "L'ERREUR"
         if shouted or (elided and token.i + 1 < len(doc) and doc[token.i + 1].text.isupper()):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -90,11 +89,11 @@ class SentenceModel:
         folded = fold(text)
         total = self.intercepts.copy()
         for analyzer, vocabulary, idf, offset in self.spaces:
-            counts = Counter(vocabulary[g] for g in analyzer(folded) if g in vocabulary)
-            if not counts:
+            ids = [i for i in map(vocabulary.get, analyzer(folded)) if i is not None]
+            if not ids:
                 continue
-            index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * idf[index]
+            index, counts = np.unique(np.array(ids, dtype=np.int64), return_counts=True)
+            values = (1.0 + np.log(counts)) * idf[index]
             values /= np.sqrt(values @ values)
             total += values @ self.weights[index + offset]
         return total

@@ -6,7 +6,7 @@ Precision lives here. A phrase from a lexicon is only a finding when the agent a
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Doc
 
@@ -24,7 +24,6 @@ class Clause:
     sent_end: int
     conditional_from: int | None  # first token of a condition inside this clause
     question: bool
-    tense: str  # "future", "past" or "present"
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,16 @@ class Scope:
     clause_of: tuple[int, ...]
     quotes: tuple[tuple[int, int], ...]
     negation_at: frozenset[int]  # token indices that are negation cues
+    doc: Doc | None = field(default=None, compare=False, repr=False)
+    analyzer: "ScopeAnalyzer | None" = field(default=None, compare=False, repr=False)
+    tenses: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def tense(self, index: int) -> str:
+        """"future", "past" or "present" for clause `index`; computed only when a rule asks."""
+        if index not in self.tenses:
+            clause = self.clauses[index]
+            self.tenses[index] = self.analyzer._tense(self.doc, clause.start, clause.end)
+        return self.tenses[index]
 
 
 class ScopeAnalyzer:
@@ -72,7 +81,6 @@ class ScopeAnalyzer:
                     start=start, end=end, sent_start=sent.start, sent_end=sent.end,
                     conditional_from=start if opens_with_condition else self._condition_start(doc, start, end),
                     question=question == "all" or (question == "last" and is_last),
-                    tense=self._tense(doc, start, end),
                 )
                 for i in range(start, end):
                     clause_of[i] = len(clauses)
@@ -80,6 +88,7 @@ class ScopeAnalyzer:
         return Scope(
             clauses=tuple(clauses), clause_of=tuple(clause_of),
             quotes=tuple(quote_spans(doc.text)), negation_at=frozenset(self._negation_cues(doc)),
+            doc=doc, analyzer=self,
         )
 
     def _clause_bounds(self, doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
@@ -122,8 +131,9 @@ class ScopeAnalyzer:
         if any("Fut" in t.morph.get("Tense") or self._future_form(t) for t in span) or any(
                 t.norm_ in self.future_words for t in span):
             return "future"
-        for t in span:  # periphrastic future: "on va vous rappeler", "we're going to fix"
-            nxt = [u for u in span if u.i > t.i][:3]
+        tokens = list(span)
+        for k, t in enumerate(tokens):  # periphrastic future: "on va vous rappeler", "we're going to fix"
+            nxt = tokens[k + 1: k + 4]
             if t.lemma_ == "aller" and any("Inf" in u.morph.get("VerbForm") for u in nxt):
                 return "future"
             if t.norm_ == "going" and nxt and nxt[0].norm_ == "to":
@@ -224,7 +234,7 @@ def is_question(scope: Scope, start: int) -> bool:
 
 
 def clause_tense(scope: Scope, start: int) -> str:
-    return scope.clauses[scope.clause_of[start]].tense
+    return scope.tense(scope.clause_of[start])
 
 
 def clause_start(scope: Scope, start: int) -> int:

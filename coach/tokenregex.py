@@ -19,16 +19,19 @@ TOKEN, LEMMA, FLAGS = "\x1e", "\x1f", "\x1d"
 _FIELD = "[^\x1d-\x1f]"
 
 
-def encode(doc) -> tuple[str, list[int]]:
-    """The doc as `\\x1e form \\x1f lemma \\x1d P N` per token, and the offset where each token starts."""
-    parts, starts, offset = [], [], 0
+def encode(doc) -> tuple[str, list[int], set]:
+    """The doc as `\\x1e form \\x1f lemma \\x1d P N` per token, the offset where each token starts,
+    and the ("N", form) / ("L", lemma) keys present (for the anchor prefilter)."""
+    parts, starts, offset, present = [], [], 0, set()
     for token in doc:
+        present.add(("N", token.norm_))
+        present.add(("L", token.lemma_))
         piece = f"{TOKEN}{token.norm_}{LEMMA}{token.lemma_}{FLAGS}{'p' if token.is_punct else 'w'}" \
                 f"{'n' if token.like_num else '_'}"
         starts.append(offset)
         parts.append(piece)
         offset += len(piece)
-    return "".join(parts), starts
+    return "".join(parts), starts, present
 
 
 def _field_regex(source: str) -> str:
@@ -150,12 +153,12 @@ class TokenPatterns:
     def __len__(self) -> int:
         return len(self.compiled)
 
-    def __call__(self, doc) -> list[tuple[str, int, int]]:
-        """(rule_id, start token, end token) for every match of every pattern."""
+    def __call__(self, doc, encoded=None) -> list[tuple[str, int, int]]:
+        """(rule_id, start token, end token) for every match of every pattern (`encoded`: the
+        result of encode(doc), when the caller already has it)."""
         if not self.compiled or not len(doc):
             return []
-        text, starts = encode(doc)
-        present = {("N", t.norm_) for t in doc} | {("L", t.lemma_) for t in doc}
+        text, starts, present = encoded or encode(doc)
         found = []
         for rule_id, regex, keys in self.compiled:
             if keys is not None and keys.isdisjoint(present):
