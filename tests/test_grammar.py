@@ -148,3 +148,17 @@ def test_against_a_real_languagetool_server():
         "Bonjour, merci pour votre message. Nous avons recu votre colis.", lang="fr")
     assert review.checks["grammar"].status == "found"
     assert any(f.text == "recu" for f in review.findings if f.check == "grammar")
+
+
+def test_single_replacements_are_applied_by_the_rewrite(server):
+    from coach.inputs import Draft
+    from coach.rewrite import Rewriter
+
+    httpd, _ = server
+    data = recorded("fr")
+    reviewer = reviewer_for(f"http://127.0.0.1:{httpd.server_port}")
+    draft = Draft(id=None, reply=data["text"], lang="fr", customer_name="Mme Kowalczyk")
+    review = reviewer.review_draft(draft)
+    text = Rewriter(reviewer).rewrite(review, draft).text
+    assert "reçu votre colis" in text and "recu" not in text  # one clear replacement: applied
+    assert "les remboursement" in text  # two candidate replacements: left to the agent
