@@ -152,11 +152,33 @@ class Reviewer:
         if not self.config.is_disabled("grammar"):
             ignore = set(customer_name.split()) if customer_name else set()
             checks["grammar"] = self.grammar.check(doc.text, lang, ignore)
+        checks = self._in_register(checks, lang, doc.text)
         findings = tuple(sorted((f for r in checks.values() for f in r.findings),
                                 key=lambda f: (f.start, -LEVEL_ORDER[f.level], f.rule)))
         outcome = verdict(findings)
         return Review(id=id, language=lang, status="reviewed", verdict=outcome, score=score(checks, findings, outcome),
                       checks=checks, findings=findings, text_reviewed=doc.text, incoming=incoming, excluded=excluded)
+
+
+    def _in_register(self, checks: dict[str, CheckResult], lang: str, text: str) -> dict[str, CheckResult]:
+        """Suggestions of fault findings rendered from the templates in the draft's register (vous/tu)."""
+        import dataclasses
+
+        from .lexicon import packaged_rules
+        from .rewrite import register_of, templates
+
+        tpl = templates(lang, (self.config.extra.get("templates") or {}).get("dir"))
+        rules = {r.id: r for r in packaged_rules(lang)}
+        register = register_of(text, lang)
+        updated = {}
+        for name, result in checks.items():
+            if name not in ("defensive", "blame", "contempt", "dismissive", "effort") or not result.findings:
+                updated[name] = result
+                continue
+            findings = tuple(dataclasses.replace(f, suggestion=tpl.suggest(f, rules.get(f.rule), register))
+                             for f in result.findings)
+            updated[name] = dataclasses.replace(result, findings=findings)
+        return updated
 
 
 def _merge_model(result: CheckResult, model_findings: list[Finding]) -> CheckResult:

@@ -64,13 +64,30 @@ class TemplateSet:
         self.situations = self._yaml("situations.yml")
         self.fixes = self._yaml("fixes.yml")
         self.phrases = self._yaml("phrases.yml")
+        self._compiled: dict = {}
 
     def _yaml(self, name: str):
         source, _, _ = self.env.loader.get_source(self.env, f"{self.lang}/{name}")
         return yaml.safe_load(source)
 
     def render(self, source: str, **context) -> str:
-        return self.env.from_string(source).render(**context).strip()
+        if source not in self._compiled:
+            self._compiled[source] = self.env.from_string(source)
+        return self._compiled[source].render(**context).strip()
+
+    def fix_for(self, rule, check: str) -> str:
+        """The Jinja2 source of the sentence that replaces a fault of this rule ("" if none)."""
+        name = rule.template if rule is not None and rule.template else (rule.name if rule is not None else "")
+        return self.fixes["templates"].get(name) or self.fixes["checks"].get(check, "")
+
+    def suggest(self, finding, rule, register: str) -> str:
+        """A finding's suggestion in the draft's register: the rule's advice, then an example
+        sentence rendered from the fix template with the register's pronouns."""
+        source = self.fix_for(rule, finding.check)
+        if not source:
+            return finding.suggestion
+        example = self.render(source, p=self.phrases["register"][register])
+        return self.render(self.phrases["suggestion"], advice=finding.suggestion, example=example)
 
     def reply(self, **context) -> str:
         return self.env.get_template(f"{self.lang}/reply.txt.j2").render(**context).strip() + "\n"

@@ -109,3 +109,13 @@ def test_template_directory_override(reviewer, tmp_path):
     draft = Draft(id=None, reply="Bonjour, votre colis part demain.", lang="fr")
     result = Rewriter(custom, today=TODAY).rewrite(custom.review_draft(draft), draft)
     assert "Au plaisir de vous aider," in result.text
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Salut, on est débordés en ce moment, ton dossier attendra.", "que tu es en droit d'attendre"),
+    ("Bonjour, nous sommes débordés en ce moment, votre dossier attendra.", "que vous êtes en droit d'attendre"),
+])
+def test_suggestions_follow_the_register_of_the_draft(reviewer, text, expected):
+    review = reviewer.review(text, lang="fr")
+    suggestion = next(f.suggestion for f in review.findings if f.rule == "defensive.workload-excuse")
+    assert expected in suggestion
