@@ -19,16 +19,6 @@ def lexicon_root() -> Traversable:
     return resources.files(LEXICON_PACKAGE)
 
 
-def package_root() -> Traversable:
-    return resources.files("coach")
-
-
-def languages() -> tuple[str, ...]:
-    """Languages that have a lexicon folder with a meta.yml."""
-    root = lexicon_root()
-    return tuple(sorted(p.name for p in root.iterdir() if p.is_dir() and (p / "meta.yml").is_file()))
-
-
 def read_yaml(path: Traversable):
     """Parse a packaged YAML file; a syntax error names the file (LexiconError)."""
     try:
@@ -59,12 +49,3 @@ def rule_files(lang: str) -> tuple[tuple[str, str, dict], ...]:
                 name = entry.name.rsplit(".", 1)[0]
                 found.append((check_dir.name, name, read_yaml(entry)))
     return tuple(sorted(found, key=lambda item: (item[0], item[1])))
-
-
-def read_text(relative: str) -> str:
-    """A packaged text file below the `coach` package (templates, bundled data)."""
-    return (package_root() / relative).read_text(encoding="utf-8")
-
-
-def data_path(relative: str) -> Traversable:
-    return package_root() / relative

@@ -9,7 +9,7 @@ import threading
 from functools import lru_cache
 
 from . import nlp as nlp_module
-from .checks import REGISTRY, CheckContext
+from .checks import FAULT_CHECKS, REGISTRY, CheckContext
 from .config import Config
 from .findings import LEVEL_ORDER, CheckResult, Finding, Review
 from .grammar import GrammarChecker
@@ -172,7 +172,7 @@ class Reviewer:
         register = register_of(text, lang)
         updated = {}
         for name, result in checks.items():
-            if name not in ("defensive", "blame", "contempt", "dismissive", "effort") or not result.findings:
+            if name not in FAULT_CHECKS or not result.findings:
                 updated[name] = result
                 continue
             findings = tuple(dataclasses.replace(f, suggestion=tpl.suggest(f, rules.get(f.rule), register))
@@ -189,7 +189,7 @@ def _merge_model(result: CheckResult, model_findings: list[Finding]) -> CheckRes
     fresh = tuple(f for f in model_findings if not any(f.start < e and s < f.end for s, e in taken))
     if not fresh:
         return result
-    if result.name in ("defensive", "blame", "contempt", "dismissive", "effort"):
+    if result.name in FAULT_CHECKS:
         return CheckResult(result.name, "found", tuple(sorted(result.findings + fresh, key=lambda f: f.start)))
     return result
 

@@ -15,7 +15,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
@@ -374,8 +373,4 @@ def attach_rewrite(review: Review, draft: Draft, reviewer, today: dt.date | None
     return dataclasses.replace(review, rewrite=result.text, rewrite_details=result)
 
 
-def facts_of(text: str) -> list[str]:
-    return extract_facts(text)
-
-
-__all__ = ["Rewrite", "Rewriter", "attach_rewrite", "Path"]
+__all__ = ["Rewrite", "Rewriter", "attach_rewrite"]

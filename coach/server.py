@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from . import __version__
@@ -236,5 +236,3 @@ def serve(config: Config, host: str, port: int, token: str | None, max_body: int
     uvicorn.run("coach.server:app_from_environment", factory=True, host=host, port=port, workers=workers,
                 log_level="info", access_log=True)
 
-
-__all__ = ["FileResponse", "create_app", "serve"]

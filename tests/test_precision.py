@@ -117,3 +117,14 @@ def test_language_is_detected_on_short_replies(reviewer, lang, text):
 def test_another_language_is_not_reviewed(reviewer):
     review = reviewer.review("Hola, gracias por su mensaje. Le enviaremos el pedido mañana por la tarde.")
     assert review.status == "unsupported_language" and review.verdict is None
+
+
+def test_rule_matcher_works_as_a_spacy_component(matchers):
+    from coach.matching import SPAN_KEY
+    from coach.nlp import pipeline
+
+    doc = matchers["fr"](pipeline("fr")("Nous sommes débordés. Ce n'est pas de votre faute."))
+    labels = [span.label_ for span in doc.spans[SPAN_KEY]]
+    assert "defensive.workload-excuse" in labels
+    assert not any(label.startswith("blame.") for label in labels)
+    assert doc._.coach_scope is not None

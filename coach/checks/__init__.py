@@ -65,6 +65,9 @@ class CheckContext:
         )
 
 
+FAULT_CHECKS = ("defensive", "blame", "contempt", "dismissive", "effort")
+
+
 def fault_check(name: str) -> Callable[[CheckContext], CheckResult]:
     """The shared logic of defensive, blame, contempt, dismissive and effort."""
 
@@ -79,7 +82,7 @@ def fault_check(name: str) -> Callable[[CheckContext], CheckResult]:
 def _registry():
     from . import acknowledgement, empathy, timeline
 
-    faults = {name: fault_check(name) for name in ("defensive", "blame", "contempt", "dismissive", "effort")}
+    faults = {name: fault_check(name) for name in FAULT_CHECKS}
     order = {
         "acknowledgement": acknowledgement.run,
         "timeline": timeline.run,
@@ -89,6 +92,4 @@ def _registry():
     return order
 
 
-FAULT_CHECKS = ("defensive", "blame", "contempt", "dismissive", "effort")
-PRESENCE_CHECKS = ("acknowledgement", "timeline", "empathy")
 REGISTRY = _registry()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from contextlib import closing
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -86,4 +85,4 @@ def open_store(path: Path | None) -> Store:
     return Store(path or default_db())
 
 
-__all__ = ["Store", "closing", "default_db", "open_store"]
+__all__ = ["Store", "default_db", "open_store"]
