@@ -22,6 +22,12 @@ def packaged_rules(lang: str) -> tuple[Rule, ...]:
 
 
 @lru_cache(maxsize=None)
+def rules_by_id(lang: str) -> dict[str, Rule]:
+    """The packaged rules of `lang` by id (built once; used to find a finding's rule)."""
+    return {rule.id: rule for rule in packaged_rules(lang)}
+
+
+@lru_cache(maxsize=None)
 def check_messages(lang: str) -> dict:
     """Messages for what a reply lacks (acknowledgement missing, timeline missing, ...)."""
     return resources.read_yaml(resources.lexicon_root() / lang / "checks.yml")

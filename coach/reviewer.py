@@ -62,7 +62,7 @@ class Reviewer:
         early, own, chosen, incoming, excluded = self._prepare(text, lang, incoming, id)
         if early is not None:
             return early
-        return self._review_lang(own, chosen, incoming, id, excluded, customer_name)
+        return self._review_doc(chosen, nlp_module.pipeline(chosen)(own), incoming, id, excluded, customer_name)
 
     def review_many(self, drafts: list[Draft], batch_size: int = 64) -> list[Review]:
         """Review several drafts, running spaCy with nlp.pipe per language; results keep input order."""
@@ -76,16 +76,10 @@ class Reviewer:
                 pending.setdefault(lang, []).append((index, own, incoming, excluded))
         for lang, items in pending.items():
             pipeline = nlp_module.pipeline(lang)
-            matcher = self.matcher(lang)
             docs = pipeline.pipe((own for _, own, _, _ in items), batch_size=batch_size)
             for (index, _, incoming, excluded), doc in zip(items, docs):
-                incoming_doc, incoming_matches = None, []
-                if incoming and incoming.strip():
-                    incoming_doc = pipeline(incoming[:MAX_CHARS])
-                    incoming_matches = [m for m in matcher.matches(incoming_doc)
-                                        if m.rule.applies_to in ("incoming", "both")]
-                results[index] = self._assemble(lang, doc, matcher.matches(doc), incoming_doc, incoming_matches,
-                                                 incoming, drafts[index].id, excluded, drafts[index].customer_name)
+                results[index] = self._review_doc(lang, doc, incoming, drafts[index].id, excluded,
+                                                  drafts[index].customer_name)
         return results  # type: ignore[return-value]
 
     def _prepare(self, text, lang, incoming, id):
@@ -112,18 +106,16 @@ class Reviewer:
                     own, None, incoming, parts.excluded)
         return None, own, chosen, incoming, parts.excluded
 
-    def _review_lang(self, own: str, lang: str, incoming: str | None, id, excluded,
-                     customer_name: str | None = None) -> Review:
-        pipeline = nlp_module.pipeline(lang)
+    def _review_doc(self, lang: str, doc, incoming: str | None, id, excluded,
+                    customer_name: str | None = None) -> Review:
+        """Match the parsed draft and the customer's message, then run the checks."""
         matcher = self.matcher(lang)
-        doc = pipeline(own)
-        matches = matcher.matches(doc)
         incoming_doc, incoming_matches = None, []
         if incoming and incoming.strip():
-            incoming_doc = pipeline(incoming[:MAX_CHARS])
+            incoming_doc = nlp_module.pipeline(lang)(incoming[:MAX_CHARS])
             incoming_matches = [m for m in matcher.matches(incoming_doc) if m.rule.applies_to in ("incoming", "both")]
-        return self._assemble(lang, doc, matches, incoming_doc, incoming_matches, incoming, id, excluded,
-                              customer_name)
+        return self._assemble(lang, doc, matcher.matches(doc), incoming_doc, incoming_matches, incoming, id,
+                              excluded, customer_name)
 
     def _assemble(self, lang, doc, matches, incoming_doc, incoming_matches, incoming, id, excluded,
                   customer_name: str | None = None) -> Review:
@@ -164,11 +156,11 @@ class Reviewer:
         """Suggestions of fault findings rendered from the templates in the draft's register (vous/tu)."""
         import dataclasses
 
-        from .lexicon import packaged_rules
+        from .lexicon import rules_by_id
         from .rewrite import register_of, templates
 
         tpl = templates(lang, (self.config.extra.get("templates") or {}).get("dir"))
-        rules = {r.id: r for r in packaged_rules(lang)}
+        rules = rules_by_id(lang)
         register = register_of(text, lang)
         updated = {}
         for name, result in checks.items():

@@ -74,15 +74,18 @@ class TemplateSet:
             self._compiled[source] = self.env.from_string(source)
         return self._compiled[source].render(**context).strip()
 
-    def fix_for(self, rule, check: str) -> str:
-        """The Jinja2 source of the sentence that replaces a fault of this rule ("" if none)."""
+    def fix_for(self, rule, check: str) -> tuple[str, str]:
+        """The Jinja2 source of the sentence that replaces a fault of this rule ("" if none), and
+        which template it is ("fix:<name>" or "fix-check:<check>", for the golden coverage test)."""
         name = rule.template if rule is not None and rule.template else (rule.name if rule is not None else "")
-        return self.fixes["templates"].get(name) or self.fixes["checks"].get(check, "")
+        if name in self.fixes["templates"]:
+            return self.fixes["templates"][name], f"fix:{name}"
+        return self.fixes["checks"].get(check, ""), f"fix-check:{check}"
 
     def suggest(self, finding, rule, register: str) -> str:
         """A finding's suggestion in the draft's register: the rule's advice, then an example
         sentence rendered from the fix template with the register's pronouns."""
-        source = self.fix_for(rule, finding.check)
+        source, _ = self.fix_for(rule, finding.check)
         if not source:
             return finding.suggestion
         example = self.render(source, p=self.phrases["register"][register])
@@ -172,11 +175,11 @@ class Rewriter:
 
     # -- building the pieces ----------------------------------------------------------------
     def _pieces(self, review, draft, tpl, register, p, situation, due) -> dict:
-        from .lexicon import packaged_rules
+        from .lexicon import rules_by_id
         from .nlp import pipeline
 
         lang = review.language
-        rules = {r.id: r for r in packaged_rules(lang)}
+        rules = rules_by_id(lang)
         faults = [f for f in review.findings if f.level in ("block", "revise") and f.end > f.start
                   and not f.rule.endswith(".missing") and f.check != "grammar"]
         fixes: list[str] = []
@@ -185,13 +188,8 @@ class Rewriter:
             if finding.check == "timeline":
                 continue
             rule = rules.get(finding.rule)
-            template_name = rule.template if rule and rule.template else (rule.name if rule else "")
-            if template_name in tpl.fixes["templates"]:
-                source = tpl.fixes["templates"][template_name]
-                used.append(f"fix:{template_name}")
-            else:
-                source = tpl.fixes["checks"].get(finding.check, "")
-                used.append(f"fix-check:{finding.check}")
+            source, used_name = tpl.fix_for(rule, finding.check)
+            used.append(used_name)
             sentence = tpl.render(source, p=p) if source else ""
             if sentence and sentence not in fixes:
                 fixes.append(sentence)
