@@ -307,21 +307,34 @@ def evaluate_command(path, fmt, model, misses, config_path):
 
 @cli.group()
 def data():
-    """Labelled data maintenance (`coach data split`)."""
+    """Labelled data maintenance (`coach data split`, `coach data good`)."""
 
 
 @data.command()
 @click.option("--force", is_flag=True, help="Redo the split even though one is recorded (don't, normally).")
+@click.option("--add-new-to-dev", is_flag=True,
+              help="Replies written after the split join dev (never test); the record lists them apart.")
 @guarded
-def split(force):
+def split(force, add_new_to_dev):
     """Split reply-level data into dev and test once, recorded in training_data/replies/split.json."""
     from .training import split_replies
 
     try:
-        counts = split_replies(force=force)
+        counts = split_replies(force=force, add_new_to_dev=add_new_to_dev)
     except FileExistsError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(f"dev: {counts['dev']} replies, test: {counts['test']} replies")
+    added = f" ({counts['added']} added to dev)" if counts["added"] else ""
+    click.echo(f"dev: {counts['dev']} replies, test: {counts['test']} replies{added}")
+
+
+@data.command()
+@guarded
+def good():
+    """Refresh training_data/good/ (dev replies labelled send) for the noise test."""
+    from .training import export_good_replies
+
+    counts = export_good_replies()
+    click.echo(", ".join(f"{lang}: {n} good replies" for lang, n in sorted(counts.items())))
 
 
 def _gate_settings(config: Config, **options):

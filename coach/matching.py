@@ -43,8 +43,11 @@ class RuleMatcher:
         self.excuses = TokenPatterns()
         self.regex_rules = [r for r in rules if r.regexes]
         self.shouting_rules = [r for r in rules if r.type == "shouting"]
+        # A negation inside a match is the rule's own when the rule names it ("je n'y peux rien").
+        # A regex spells words its own way ("didn['’]?t"): whatever negation it matched is its own.
         self.own_words = {
             rule.id: frozenset(fold(w) for p in rule.patterns_source for w in p.translate(_WORDS_SPLIT).split())
+            | (frozenset(self.scope.negation) if rule.regexes else frozenset())
             for rule in rules
         }
         for rule in rules:
@@ -141,9 +144,18 @@ def shouted_spans(doc: Doc, rule: Rule) -> list[Span]:
     spans: list[Span] = []
     run: list[int] = []
 
+    def quoted_label(first: int, last: int) -> bool:
+        """'SMALL DOG 4-10KG', « OFFRE FAMILLE »: a label in quotes is cited, not shouted."""
+        start, end = doc[first].idx, doc[last].idx + len(doc[last])
+        before = doc.text[start - 1: start] if start else ""
+        after = doc.text[end: end + 20]
+        closing = {"'": "'’", "‘": "’'", '"': '"', "«": "»", "“": "”"}.get(before.strip() or doc.text[start - 2: start - 1])
+        return bool(closing) and any(c in after.split("\n")[0] for c in closing)
+
     def close_run() -> None:
         if len(run) >= 2 or (len(run) == 1 and (doc[run[0]].norm_ in rule.emphasis or len(doc[run[0]]) >= 7)):
-            spans.append(Span(doc, run[0], run[-1] + 1))
+            if not quoted_label(run[0], run[-1]):
+                spans.append(Span(doc, run[0], run[-1] + 1))
         run.clear()
 
     marks: list[int] = []

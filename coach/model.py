@@ -119,16 +119,17 @@ class SentenceModel:
                 if threshold is None or row[index] < threshold:
                     continue
                 if label not in FAULT_LABELS:
-                    ctx.model_evidence.setdefault(label, (sent.start_char, sent.end_char))
+                    ctx.model_evidence.setdefault(label, _trimmed(doc.text, sent.start_char, sent.end_char))
                     continue
                 if sum(1 for t in sent if t.is_alpha) < MIN_FAULT_WORDS:
                     continue  # too short for the model to judge a fault reliably ("C'est notre faute.")
                 if any(sent.start_char <= m.start_char < sent.end_char for m in ctx.matches
                        if m.rule.type == "evidence" and m.rule.check in ("empathy", "acknowledgement")):
                     continue  # a sentence that apologises or thanks is not where the model's faults are
-                start, end = sent.start_char, sent.end_char
-                while end > start and doc.text[end - 1].isspace():
-                    end -= 1
+                if any(sent.start_char <= m.start_char < sent.end_char for m in ctx.matches
+                       if m.rule.type in ("fault", "shouting") and m.rule.check in FAULT_LABELS):
+                    continue  # the rules already named this sentence's fault exactly: nothing was missed
+                start, end = _trimmed(doc.text, sent.start_char, sent.end_char)
                 text = self.messages["model"]
                 rule = f"{label}.model"
                 found.append(Finding(
@@ -137,6 +138,15 @@ class SentenceModel:
                     principle=text["principle"], suggestion=text.get("suggestion", ""), source="model",
                     confidence=float(row[index])))
         return found
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """A sentence's span without the blank lines around it: the span the agent sees highlighted."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    while start < end and text[start].isspace():
+        start += 1
+    return start, end
 
 
 def _default_level(label: str) -> str:

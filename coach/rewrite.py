@@ -155,10 +155,10 @@ class Rewriter:
         used = tuple(dict.fromkeys(pieces.pop("used")))
         text = tpl.reply(**pieces)
         verdict = None
-        for _ in range(MAX_PASSES):
+        for attempt in range(MAX_PASSES + 1):  # the last repair is checked too
             check = self.reviewer.review(text, lang=lang, incoming=review.incoming)
             verdict = check.verdict
-            if verdict == "send":
+            if verdict == "send" or attempt == MAX_PASSES:
                 break
             pieces = self._repair(check, pieces, tpl, pronouns, situation, due)
             text = tpl.reply(**pieces)

@@ -198,6 +198,9 @@ def _unit_variants(unit: str, tokenizer, rule_id: str, phrase: str) -> list[list
     elif unit == "#num":
         variants = [[{"LIKE_NUM": True, "OP": "+"}]]  # "50 000" is two tokens
     elif unit.startswith("(") and unit.endswith(")"):
+        if "(" in unit[1:-1] or ")" in unit[1:-1]:
+            raise LexiconError("E029", f"rule {rule_id}: group {unit!r} is nested; groups cannot contain groups, "
+                                       "list the phrases instead")
         variants, single = [], set()
         for alternative in unit[1:-1].split("|"):
             if alternative.strip():

@@ -62,6 +62,10 @@ class ScopeAnalyzer:
         self.past_before = {fold(w) for w in cues.get("past_before", [])}
         self.deadline_words = {fold(w) for w in cues.get("deadline_words", [])}
         self.intensifier_if = {fold(w) for w in cues.get("intensifier_if", [])}
+        self.counterfactual_aux = {fold(w) for w in cues.get("counterfactual_aux", [])}
+        self.participles = {fold(w) for w in cues.get("participles", [])}
+        self.wish_after_if = {fold(w) for w in cues.get("wish_after_if", [])}
+        self.obligation = [tuple(fold(w) for w in phrase.split()) for phrase in cues.get("obligation", [])]
         self.future_endings = tuple(cues.get("future_endings", []))
         self.future_stems = tuple(fold(w) for w in cues.get("future_stems", []))
 
@@ -75,6 +79,8 @@ class ScopeAnalyzer:
             # "Si vous préférez, vous pouvez rappeler..." : a sentence that opens with a condition
             # is conditional as a whole (the main clause only says what would follow).
             opens_with_condition = self._condition_start(doc, *bounds[0]) == bounds[0][0]
+            if opens_with_condition and self._wish_then_demand(doc, bounds):
+                opens_with_condition = False  # only the "si vous voulez..." clause is conditional
             for index, (start, end) in enumerate(bounds):
                 is_last = index == len(bounds) - 1
                 clause = Clause(
@@ -114,8 +120,34 @@ class ScopeAnalyzer:
                     nxt = start + offset + len(phrase)
                     if phrase[-1] in self.intensifier_if and nxt < end and doc[nxt].pos_ in ("ADJ", "ADV"):
                         continue  # "si frustrant": an intensifier, not a condition
+                    if self._counterfactual(doc, nxt, end):
+                        continue  # "si vous aviez lu...", "if you had checked...": a reproach
                     return start + offset
         return None
+
+    def _wish_then_demand(self, doc: Doc, bounds: list[tuple[int, int]]) -> bool:
+        """ "Si vous voulez X, il faudra Y" / "If you want X, you'll have to Y": the condition is the
+        customer's wish; what follows is a demand made of them, not a hypothesis."""
+        start, end = bounds[0]
+        if not self.wish_after_if or not any(doc[i].norm_ in self.wish_after_if for i in range(start, min(start + 4, end))):
+            return False
+        rest = [doc[i].norm_ for i in range(end, bounds[-1][1])]
+        return any(tuple(rest[k: k + len(p)]) == p for p in self.obligation for k in range(len(rest)))
+
+    def _counterfactual(self, doc: Doc, start: int, end: int) -> bool:
+        """Subject + pluperfect after si/if: "vous aviez (bien) lu", "you'd (only) checked"."""
+        for k in range(start + 1, min(start + 3, end)):
+            if doc[k].norm_ not in self.counterfactual_aux:
+                continue
+            for j in range(k + 1, min(k + 4, end)):
+                token = doc[j]
+                if "Part" in token.morph.get("VerbForm") or token.norm_ in self.participles or (
+                        self.participles and token.norm_.endswith("ed") and len(token.norm_) > 3):
+                    return True
+                if token.pos_ not in ("ADV", "") or token.is_punct:
+                    break
+            return False
+        return False
 
     def _sentence_is_question(self, sent) -> str:
         tokens = [t for t in sent if not t.is_space]

@@ -143,13 +143,17 @@ def segment(text: str) -> Segmented:
         if not quoted_lines:
             quoted_lines = inline_quotes
 
+    # A disclaimer after the signature would hide the sign-off above it: set it aside first.
+    blocks = "\n".join(body).split("\n\n")
+    disclaimers = []
+    while len(blocks) > 1 and _is_disclaimer(blocks[-1]):
+        disclaimers.insert(0, {"kind": "disclaimer", "text": blocks.pop().strip()})
+    body = "\n\n".join(blocks).split("\n")
+
     sig = _signature_start(body)
     if sig is not None and any(x.strip() for x in body[:sig]):
         excluded.append({"kind": "signature", "text": "\n".join(body[sig:]).strip()})
         body = body[:sig]
-
-    blocks = "\n".join(body).split("\n\n")
-    while len(blocks) > 1 and _is_disclaimer(blocks[-1]):
-        excluded.append({"kind": "disclaimer", "text": blocks.pop().strip()})
-    own = "\n\n".join(blocks).strip()
+    excluded.extend(disclaimers)
+    own = "\n".join(body).strip()
     return Segmented(own=own, quoted=_strip_quote_marks(quoted_lines), excluded=tuple(excluded))

@@ -64,6 +64,7 @@ def test_unknown_keys_are_rejected():
     ({"message": "m", "principle": "p", "patterns": ["x"], "scope": {"sarcasm": True}}, "scope takes"),
     ({"message": "m", "principle": "p", "patterns": ["... x"]}, "starts or ends with a gap"),
     ({"message": "m", "principle": "p", "regex": ["("]}, "bad regex"),
+    ({"message": "m", "principle": "p", "patterns": ["(a|(b|c) d)"]}, "nested"),  # would never match
 ])
 def test_invalid_rules_are_explained(raw, needle):
     with pytest.raises(LexiconError, match=needle):

@@ -27,6 +27,11 @@ QUIET = [
     ("en", "If you'd rather call the carrier, here's their number, but I've already opened the claim."),
     ("en", "The fare is non-refundable, but I can move it to another date at no cost."),
     ("en", "Your DNS change and the new SIM are both sorted."),
+    # a wish followed by an offer stays a condition; a disclaimer below the signature is not judged
+    ("fr", "Si vous préférez, vous pouvez annuler la commande et en refaire une, sinon je la modifie."),
+    ("en", "If you want, we can call you back tomorrow at 10am."),
+    ("fr", "Si vous aviez besoin d'autre chose, écrivez-nous."),
+    ("en", "Because you changed your plan last month, your bill is now lower."),
 ]
 
 
@@ -51,6 +56,17 @@ LOUD = [
     ("en", "Good luck with that.", "contempt"),
     ("en", "That's just how it is, nothing we can do.", "dismissive"),
     ("en", "Please open a new ticket with the billing team.", "effort"),
+    # "si vous aviez lu...", "if you had read...": looking back at the customer is a reproach, not a condition
+    ("fr", "Si vous aviez pris la peine de lire le mail, vous auriez vu la date.", "blame"),
+    ("en", "If you had read the email, you would know the date.", "blame"),
+    # the customer's wish, then a demand: the demand is judged
+    ("fr", "Si vous voulez l'autre taille, il faudra annuler la commande et en refaire une.", "effort"),
+    ("en", "If you want the other size, you'll have to return this one and buy it again.", "effort"),
+    # a negation in the main clause does not reach past "because" / "puisque"
+    ("fr", "Le vol n'est pas indemnisé puisque vous aviez laissé la fenêtre ouverte.", "blame"),
+    ("en", "We can't refund it because you should have cancelled earlier.", "blame"),
+    # a mocking marker mocks whatever the clause says
+    ("en", "Saves don't just vanish lol.", "contempt"),
 ]
 
 

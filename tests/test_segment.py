@@ -75,3 +75,14 @@ def test_legal_disclaimer_is_set_aside():
 
 def test_plain_chat_reply_is_unchanged():
     assert segment("ok je regarde ça tout de suite").own == "ok je regarde ça tout de suite"
+
+
+def test_disclaimer_below_the_signature_does_not_hide_the_sign_off():
+    text = ("Bonjour,\n\nC'est fait : le prélèvement aura lieu le 10 de chaque mois.\n\nBien cordialement,\n\n"
+            "Nathalie Roux\nService clientèle\n\n---\nLe contenu de ce courriel est confidentiel. En cas de "
+            "réception par erreur, merci de le détruire. La société décline toute responsabilité en cas "
+            "d'altération du message.")
+    parts = segment(text)
+    assert parts.own == "Bonjour,\n\nC'est fait : le prélèvement aura lieu le 10 de chaque mois."
+    assert [e["kind"] for e in parts.excluded] == ["signature", "disclaimer"]
+    assert "décline toute responsabilité" in parts.excluded[-1]["text"]

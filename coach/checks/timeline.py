@@ -31,11 +31,11 @@ def run(ctx: CheckContext) -> CheckResult:
     model_date = ctx.model_evidence.get("timeline_concrete")
     if model_date and not any(model_date[0] < e and s < model_date[1] for s, e in ctx.fault_spans):
         return CheckResult(NAME, "ok")  # not inside a fault: "attendez lundi" is no commitment
-    if "timeline_vague" in ctx.model_evidence:
-        return CheckResult(NAME, "vague", (ctx.status_finding(NAME, "vague", ctx.model_evidence["timeline_vague"]),))
-    if pending:
+    if pending:  # a step named by a rule, no time given: say so rather than the model's "vague"
         first = pending[0]
         return CheckResult(NAME, "missing", (ctx.status_finding(NAME, "missing", (first.start_char, first.end_char)),))
+    if "timeline_vague" in ctx.model_evidence:
+        return CheckResult(NAME, "vague", (ctx.status_finding(NAME, "vague", ctx.model_evidence["timeline_vague"]),))
     if not settled and ctx.problem_reported():
         return CheckResult(NAME, "missing", (ctx.status_finding(NAME, "missing"),))
     return CheckResult(NAME, "not_needed")
