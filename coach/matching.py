@@ -11,13 +11,16 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .rules import Rule
-from .scope import (Scope, ScopeAnalyzer, clause_start, clause_tense, in_quotes, is_conditional, is_negated,
-                    is_question)
+from .scope import (QUOTE_PAIRS, Scope, ScopeAnalyzer, clause_start, clause_tense, in_quotes, is_conditional,
+                    is_negated, is_question)
 from .textnorm import fold
 from .tokenregex import TokenPatterns, encode
 
 SPAN_KEY = "coach"
 _WORDS_SPLIT = str.maketrans({c: " " for c in "<>|?*#:"})
+# A label in capitals may also sit in single quotes ('SMALL DOG 4-10KG'), which are apostrophes
+# everywhere else, so only the shouting check treats them as quotes.
+_LABEL_QUOTES = {**QUOTE_PAIRS, "'": "'’", "‘": "’'"}
 
 if not Doc.has_extension("coach_scope"):
     Doc.set_extension("coach_scope", default=None)
@@ -149,7 +152,7 @@ def shouted_spans(doc: Doc, rule: Rule) -> list[Span]:
         start, end = doc[first].idx, doc[last].idx + len(doc[last])
         before = doc.text[start - 1: start] if start else ""
         after = doc.text[end: end + 20]
-        closing = {"'": "'’", "‘": "’'", '"': '"', "«": "»", "“": "”"}.get(before.strip() or doc.text[start - 2: start - 1])
+        closing = _LABEL_QUOTES.get(before.strip() or doc.text[start - 2: start - 1])
         return bool(closing) and any(c in after.split("\n")[0] for c in closing)
 
     def close_run() -> None:

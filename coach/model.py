@@ -123,12 +123,8 @@ class SentenceModel:
                     continue
                 if sum(1 for t in sent if t.is_alpha) < MIN_FAULT_WORDS:
                     continue  # too short for the model to judge a fault reliably ("C'est notre faute.")
-                if any(sent.start_char <= m.start_char < sent.end_char for m in ctx.matches
-                       if m.rule.type == "evidence" and m.rule.check in ("empathy", "acknowledgement")):
-                    continue  # a sentence that apologises or thanks is not where the model's faults are
-                if any(sent.start_char <= m.start_char < sent.end_char for m in ctx.matches
-                       if m.rule.type in ("fault", "shouting") and m.rule.check in FAULT_LABELS):
-                    continue  # the rules already named this sentence's fault exactly: nothing was missed
+                if any(sent.start_char <= m.start_char < sent.end_char and _settles_sentence(m) for m in ctx.matches):
+                    continue
                 start, end = _trimmed(doc.text, sent.start_char, sent.end_char)
                 text = self.messages["model"]
                 rule = f"{label}.model"
@@ -138,6 +134,15 @@ class SentenceModel:
                     principle=text["principle"], suggestion=text.get("suggestion", ""), source="model",
                     confidence=float(row[index])))
         return found
+
+
+def _settles_sentence(match) -> bool:
+    """A rule match that leaves the model nothing to add in its sentence: an apology or a thank-you
+    (not where faults are), or a fault the rules already named exactly (nothing was missed)."""
+    rule = match.rule
+    if rule.type == "evidence":
+        return rule.check in ("empathy", "acknowledgement")
+    return rule.type in ("fault", "shouting") and rule.check in FAULT_LABELS
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:

@@ -13,7 +13,7 @@ from spacy.tokens import Doc
 from .textnorm import fold
 
 _CLAUSE_PUNCT = {",", ";", ":", "—", "–", "(", ")", ".", "!", "?", "…", "...", "\n"}
-_QUOTE_PAIRS = {"«": "»", "“": "”", '"': '"', "„": "“"}
+QUOTE_PAIRS = {"«": "»", "“": "”", '"': '"', "„": "“"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,7 @@ class ScopeAnalyzer:
         self.intensifier_if = {fold(w) for w in cues.get("intensifier_if", [])}
         self.counterfactual_aux = {fold(w) for w in cues.get("counterfactual_aux", [])}
         self.participles = {fold(w) for w in cues.get("participles", [])}
+        self.participle_endings = tuple(cues.get("participle_endings", []))
         self.wish_after_if = {fold(w) for w in cues.get("wish_after_if", [])}
         self.obligation = [tuple(fold(w) for w in phrase.split()) for phrase in cues.get("obligation", [])]
         self.future_endings = tuple(cues.get("future_endings", []))
@@ -142,7 +143,7 @@ class ScopeAnalyzer:
             for j in range(k + 1, min(k + 4, end)):
                 token = doc[j]
                 if "Part" in token.morph.get("VerbForm") or token.norm_ in self.participles or (
-                        self.participles and token.norm_.endswith("ed") and len(token.norm_) > 3):
+                        self.participle_endings and token.norm_.endswith(self.participle_endings) and len(token) > 3):
                     return True
                 if token.pos_ not in ("ADV", "") or token.is_punct:
                     break
@@ -230,7 +231,7 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of quoted passages (« », “ ”, paired straight double quotes)."""
     spans, i = [], 0
     while i < len(text):
-        closing = _QUOTE_PAIRS.get(text[i])
+        closing = QUOTE_PAIRS.get(text[i])
         if closing:
             j = text.find(closing, i + 1)
             limit = text.find("\n\n", i + 1)

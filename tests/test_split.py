@@ -1,4 +1,4 @@
-"""`coach data split`: made once; later batches join dev and never touch test."""
+"""`coach data split` (made once; later batches join dev, never test) and `coach data good`."""
 import json
 
 import pytest
@@ -46,3 +46,14 @@ def test_split_is_made_once_and_new_replies_only_join_dev(data_dir):
     assert record["added_to_dev"] == [f"fr-f-{i:04d}" for i in range(5)]
     with pytest.raises(FileExistsError):  # nothing new left to add
         training.split_replies(add_new_to_dev=True)
+
+
+def test_good_replies_folder_holds_exactly_the_dev_replies_labelled_send(data_dir):
+    rows = [dict(_reply("fr-r-0001"), incoming="Mon colis ?"), _reply("fr-r-0002", verdict="block")]
+    _write(data_dir / "replies" / "dev.jsonl", rows)
+    stale = data_dir / "good" / "fr" / "fr-r-0099.txt"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("left from an older dev", encoding="utf-8")
+    assert training.export_good_replies() == {"fr": 1}
+    assert sorted(p.name for p in (data_dir / "good" / "fr").iterdir()) == ["fr-r-0001.incoming.txt", "fr-r-0001.txt"]
+    assert (data_dir / "good" / "fr" / "fr-r-0001.txt").read_text(encoding="utf-8") == "Bonjour"
