@@ -8,7 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.preprocessing import LabelBinarizer
 
 from .textnorm import fold
 
@@ -27,11 +29,32 @@ class FoldText(BaseEstimator, TransformerMixin):
         return [fold(x) for x in X]
 
 
+UNKNOWN = -1  # a label the data does not judge for that sentence (see training_data/README.md)
+
+
+class MaskedOneVsRest(OneVsRestClassifier):
+    """One-vs-rest whose targets may say UNKNOWN: each label is fitted only on the rows that judge it.
+
+    Sentences cut from labelled replies know their fault labels (the reply says which faults it
+    has, and helpers marked where) but not always the presence ones (which sentence thanks?).
+    """
+
+    def fit(self, X, y, **fit_params):
+        y = np.asarray(y)
+        if not (y == UNKNOWN).any():
+            return super().fit(X, y, **fit_params)
+        self.label_binarizer_ = LabelBinarizer(sparse_output=False).fit(np.where(y == UNKNOWN, 0, y))
+        self.classes_ = self.label_binarizer_.classes_
+        self.estimators_ = [clone(self.estimator).fit(X[column != UNKNOWN], column[column != UNKNOWN])
+                            for column in y.T]
+        self.n_features_in_ = X.shape[1]
+        return self
+
+
 def build_pipeline(C: float = 0.5):
     """Word 1-2-grams and character 2-5-grams (TF-IDF), a calibrated linear SVM per label."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.multiclass import OneVsRestClassifier
     from sklearn.pipeline import FeatureUnion, Pipeline
     from sklearn.svm import LinearSVC
 
@@ -40,7 +63,7 @@ def build_pipeline(C: float = 0.5):
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, min_df=2, sublinear_tf=True,
                                   max_features=20000)),
     ])
-    classifier = OneVsRestClassifier(
+    classifier = MaskedOneVsRest(
         CalibratedClassifierCV(LinearSVC(C=C, class_weight="balanced", random_state=0), cv=3, method="sigmoid"))
     return Pipeline([("fold", FoldText()), ("features", features), ("classifier", classifier)])
 
@@ -49,12 +72,12 @@ def trusted_types() -> list[str]:
     """The only types a shipped .skops file may contain."""
     return [
         "coach.features.FoldText",
+        "coach.features.MaskedOneVsRest",
         "sklearn.calibration._CalibratedClassifier",
         "sklearn.calibration._SigmoidCalibration",
         "sklearn.calibration.CalibratedClassifierCV",
         "sklearn.feature_extraction.text.TfidfTransformer",
         "sklearn.feature_extraction.text.TfidfVectorizer",
-        "sklearn.multiclass.OneVsRestClassifier",
         "sklearn.pipeline.FeatureUnion",
         "sklearn.pipeline.Pipeline",
         "sklearn.preprocessing._label.LabelBinarizer",

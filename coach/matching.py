@@ -78,9 +78,10 @@ class RuleMatcher:
         for rule_id, start, end in self.patterns(doc, encoded):
             raw.setdefault(rule_id, []).append(Span(doc, start, end))
         text = doc.text
+        folded = text.casefold()
         for rule in self.regex_rules:
             for regex in rule.regexes:
-                for found in regex.finditer(text):
+                for found in regex.finditer(text, folded):
                     span = doc.char_span(found.start(), found.end(), alignment_mode="expand")
                     if span is not None and len(span):
                         raw.setdefault(rule.id, []).append(span)

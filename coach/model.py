@@ -109,6 +109,7 @@ class SentenceModel:
 
     def findings(self, doc, ctx) -> list[Finding]:
         """Model findings for fault checks; evidence for presence checks is stored on ctx."""
+        text = doc.text  # rebuilt from the tokens on every access: read it once
         sents = [s for s in doc.sents if s.text.strip()]
         probs = self.probabilities([s.text for s in sents])
         found: list[Finding] = []
@@ -119,19 +120,19 @@ class SentenceModel:
                 if threshold is None or row[index] < threshold:
                     continue
                 if label not in FAULT_LABELS:
-                    ctx.model_evidence.setdefault(label, _trimmed(doc.text, sent.start_char, sent.end_char))
+                    ctx.model_evidence.setdefault(label, _trimmed(text, sent.start_char, sent.end_char))
                     continue
                 if sum(1 for t in sent if t.is_alpha) < MIN_FAULT_WORDS:
                     continue  # too short for the model to judge a fault reliably ("C'est notre faute.")
                 if any(sent.start_char <= m.start_char < sent.end_char and _settles_sentence(m) for m in ctx.matches):
                     continue
-                start, end = _trimmed(doc.text, sent.start_char, sent.end_char)
-                text = self.messages["model"]
+                start, end = _trimmed(text, sent.start_char, sent.end_char)
+                message = self.messages["model"]
                 rule = f"{label}.model"
                 found.append(Finding(
                     check=label, rule=rule, level=ctx.level_for(label, rule, _default_level(label)),
-                    start=start, end=end, text=doc.text[start:end], message=text["message"].format(check=label),
-                    principle=text["principle"], suggestion=text.get("suggestion", ""), source="model",
+                    start=start, end=end, text=text[start:end], message=message["message"].format(check=label),
+                    principle=message["principle"], suggestion=message.get("suggestion", ""), source="model",
                     confidence=float(row[index])))
         return found
 

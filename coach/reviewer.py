@@ -141,15 +141,16 @@ class Reviewer:
             result = run(ctx)
             result = _merge_model(result, [f for f in extra if f.check == name])
             checks[name] = result
+        text = doc.text  # spaCy rebuilds Doc.text from the tokens on every access
         if not self.config.is_disabled("grammar"):
             ignore = set(customer_name.split()) if customer_name else set()
-            checks["grammar"] = self.grammar.check(doc.text, lang, ignore)
-        checks = self._in_register(checks, lang, doc.text)
+            checks["grammar"] = self.grammar.check(text, lang, ignore)
+        checks = self._in_register(checks, lang, text)
         findings = tuple(sorted((f for r in checks.values() for f in r.findings),
                                 key=lambda f: (f.start, -LEVEL_ORDER[f.level], f.rule)))
         outcome = verdict(findings)
         return Review(id=id, language=lang, status="reviewed", verdict=outcome, score=score(checks, findings, outcome),
-                      checks=checks, findings=findings, text_reviewed=doc.text, incoming=incoming, excluded=excluded)
+                      checks=checks, findings=findings, text_reviewed=text, incoming=incoming, excluded=excluded)
 
 
     def _in_register(self, checks: dict[str, CheckResult], lang: str, text: str) -> dict[str, CheckResult]:

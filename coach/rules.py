@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import LexiconError
+from .prefilter import may_match, required_literals
 from .textnorm import fold
 
 CHECKS = (
@@ -137,8 +138,13 @@ class GuardedRegex:
         self.pattern = re.compile(rest, flags)
         self.guard = re.compile("(?:" + "|".join(guards) + r")\Z", flags) if guards else None
         self.width = 80
+        self.literals = required_literals(rest, flags) if flags & re.I else None
 
-    def finditer(self, text: str):
+    def finditer(self, text: str, folded: str | None = None):
+        """Matches in `text`; with `folded` (text.casefold()), a regex whose required words are
+        absent is skipped without running (coach/prefilter.py)."""
+        if folded is not None and not may_match(self.literals, folded):
+            return
         for match in self.pattern.finditer(text):
             start = match.start()
             if self.guard is not None and self.guard.search(text, max(0, start - self.width), start):

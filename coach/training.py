@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .evaluate import load_labelled
-from .features import build_pipeline, export_arrays, slim
+from .features import UNKNOWN, build_pipeline, export_arrays, slim
 from .model import FAULT_LABELS, LABELS, data_hash, model_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,13 +34,16 @@ def training_files(lang: str) -> list[Path]:
 
 
 def load_sentences(lang: str) -> tuple[list[str], np.ndarray]:
+    """Texts and a (sentences x LABELS) target matrix: 1, 0, or UNKNOWN for a label the row's
+    `unknown` list says its data does not judge."""
     texts, targets = [], []
     for path in sentence_files(lang):
         for line in path.open(encoding="utf-8"):
             if line.strip():
                 row = json.loads(line)
+                unknown = set(row.get("unknown", ()))
                 texts.append(row["text"])
-                targets.append([1 if label in row["labels"] else 0 for label in LABELS])
+                targets.append([UNKNOWN if label in unknown else int(label in row["labels"]) for label in LABELS])
     return texts, np.array(targets)
 
 
@@ -132,7 +135,7 @@ def sentence_thresholds(targets: np.ndarray, predicted: np.ndarray) -> dict[str,
     chosen = {}
     for index, label in enumerate(LABELS):
         for threshold in THRESHOLDS:
-            flagged = predicted[:, index] >= threshold
+            flagged = (predicted[:, index] >= threshold) & (targets[:, index] != UNKNOWN)
             if flagged.sum() < 5:
                 break
             precision = float((targets[flagged, index] == 1).mean())
@@ -192,6 +195,18 @@ def fault_thresholds_on_dev(lang: str, arrays: dict, thresholds: dict) -> dict:
     return chosen
 
 
+def out_of_fold(texts: list[str], targets: np.ndarray, folds: int = 3) -> np.ndarray:
+    """Out-of-fold probabilities (3-fold, fixed seed). Not cross_val_predict: it re-encodes each
+    target column as classes and would turn UNKNOWN into a class of its own."""
+    from sklearn.model_selection import KFold
+
+    predicted = np.zeros(targets.shape, dtype=float)
+    for train_rows, test_rows in KFold(folds, shuffle=True, random_state=0).split(texts):
+        model = build_pipeline().fit([texts[i] for i in train_rows], targets[train_rows])
+        predicted[test_rows] = model.predict_proba([texts[i] for i in test_rows])
+    return predicted
+
+
 def train(lang: str) -> dict:
     """Fit, cross-validate, tune thresholds on dev, save model and card. Returns the card."""
     import sklearn
@@ -199,13 +214,12 @@ def train(lang: str) -> dict:
     import spacy
     from skops.io import dump
     from sklearn.metrics import f1_score
-    from sklearn.model_selection import KFold, cross_val_predict
 
     texts, targets = load_sentences(lang)
     pipeline = build_pipeline()
-    predicted = cross_val_predict(build_pipeline(), texts, targets, cv=KFold(3, shuffle=True, random_state=0),
-                                  method="predict_proba")
-    cv_scores = {label: round(float(f1_score(targets[:, i], predicted[:, i] >= 0.5)), 3)
+    predicted = out_of_fold(texts, targets)
+    known = targets != UNKNOWN
+    cv_scores = {label: round(float(f1_score(targets[known[:, i], i], predicted[known[:, i], i] >= 0.5)), 3)
                  for i, label in enumerate(LABELS)}
     pipeline.fit(texts, targets)
     slim(pipeline)

@@ -60,3 +60,23 @@ def test_model_never_removes_a_rule_finding(reviewer):
     review = reviewer.review("Nous sommes débordés, c'est comme ça. Merci pour votre message.", lang="fr")
     assert "defensive.workload-excuse" in {f.rule for f in review.findings if f.source == "rule"}
     assert review.checks["defensive"].status == "found"
+
+
+def test_unknown_labels_are_left_out_of_that_label_only():
+    """A row marked UNKNOWN for a label trains the other labels but not that one (part_f rows)."""
+    import numpy as np
+
+    from coach.features import UNKNOWN, build_pipeline
+
+    texts = [f"merci pour votre message numéro {i}" for i in range(30)] + \
+            [f"c'est votre faute dossier {i}" for i in range(30)] + \
+            [f"c'est votre faute merci {i}" for i in range(30)]
+    thanks = [1] * 30 + [0] * 30 + [UNKNOWN] * 30
+    blame = [0] * 30 + [1] * 30 + [1] * 30
+    masked = build_pipeline().fit(texts, np.array([thanks, blame]).T)
+    # the same rows read as "no thanks" instead of "not judged"
+    as_zero = build_pipeline().fit(texts, np.array([[max(t, 0) for t in thanks], blame]).T)
+    probe = ["merci pour votre message", "c'est votre faute", "c'est votre faute merci"]
+    assert masked.predict_proba(probe)[0, 0] > 0.5 > masked.predict_proba(probe)[1, 0]
+    assert masked.predict_proba(probe)[1, 1] > 0.5
+    assert masked.predict_proba(probe)[2, 0] > as_zero.predict_proba(probe)[2, 0]

@@ -144,3 +144,19 @@ def test_rule_matcher_works_as_a_spacy_component(matchers):
     assert "defensive.workload-excuse" in labels
     assert not any(label.startswith("blame.") for label in labels)
     assert doc._.coach_scope is not None
+
+
+@pytest.mark.parametrize("lang, incoming, reply, status", [
+    # same word family in French ("annulé" / "annulations"), a shared figure in any language
+    ("fr", "Vol Rimouski-Québec annulé hier soir, aucune info.",
+     "Bonjour, les annulations pour raison météo suivent une procédure particulière.", "ok"),
+    ("fr", "L'indemnisation de 1 200 € proposée est trop basse.",
+     "Madame, le montant de 1 200 € vient du barème de votre contrat.", "ok"),
+    ("en", "I was charged $482 instead of the $310 estimate.", "The $482 includes the extraction.", "ok"),
+    # nothing of the customer's subject taken up
+    ("fr", "Vol Rimouski-Québec annulé hier soir, aucune info.", "Bonjour, bonne journée à vous.", "missing"),
+    ("en", "My order 4 arrived broken.", "Hello, have a nice day.", "missing"),
+])
+def test_taking_up_the_customers_subject_is_acknowledgement(reviewer, lang, incoming, reply, status):
+    review = reviewer.review(reply, incoming=incoming, lang=lang)
+    assert review.checks["acknowledgement"].status == status

@@ -1,9 +1,17 @@
 """acknowledgement: the reply shows the request was received or understood.
 
 Evidence is a thank-you or receipt phrase from the lexicon, or a reply that takes up the
-customer's own subject (it shares a content word with the incoming message).
+customer's own subject: it shares a content word with the incoming message, a word of the same
+family where the language's meta.yml asks for it (French "annulation"/"annulé",
+"crevaison"/"crevé": `restatement_stem`), or a figure of two digits or more (an amount, a time,
+an order number: "les 1 200 €", "vers 19h30").
 """
 from __future__ import annotations
+
+import re
+
+from ..resources import language_meta
+from ..textnorm import fold
 
 from ..findings import CheckResult
 from . import CheckContext
@@ -28,6 +36,21 @@ def content_lemmas(tokens) -> set[str]:
     return found
 
 
+_FIGURE = re.compile(r"\d[\d\s.,:h]*\d")
+
+
+def figures(text: str) -> set[str]:
+    """Numbers of two digits or more, spaces and separators dropped ("1 200 €" -> "1200")."""
+    return {re.sub(r"\D", "", m) for m in _FIGURE.findall(text)}
+
+
+def stems(lemmas: set[str], length: int | None) -> set[str]:
+    """Word-family keys: the first `length` letters of long lemmas, accents folded."""
+    if not length:
+        return set()
+    return {fold(lemma)[:length] for lemma in lemmas if len(lemma) >= length}
+
+
 def restates_incoming(ctx: CheckContext) -> bool:
     """The reply takes up the customer's own subject: it shares a content word with their message.
 
@@ -36,7 +59,11 @@ def restates_incoming(ctx: CheckContext) -> bool:
     """
     if ctx.incoming_doc is None or not len(ctx.incoming_doc):
         return False
-    return bool(content_lemmas(ctx.doc) & content_lemmas(ctx.incoming_doc))
+    own, theirs = content_lemmas(ctx.doc), content_lemmas(ctx.incoming_doc)
+    if own & theirs or figures(ctx.doc.text) & figures(ctx.incoming_doc.text):
+        return True
+    length = language_meta(ctx.lang).get("restatement_stem")
+    return bool(stems(own, length) & stems(theirs, length))
 
 
 def run(ctx: CheckContext) -> CheckResult:
