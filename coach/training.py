@@ -265,15 +265,13 @@ def train_incoming(lang: str) -> dict:
     import skops
     from skops.io import dump
     from sklearn.metrics import f1_score
-    from sklearn.model_selection import KFold, cross_val_predict
 
     from .model import INCOMING_LABELS
 
     rows = [json.loads(line) for path in incoming_files(lang) for line in path.open(encoding="utf-8") if line.strip()]
     texts = [r["text"] for r in rows]
     targets = np.array([[int(r["label"] == label) for label in INCOMING_LABELS] for r in rows])
-    predicted = cross_val_predict(build_pipeline(), texts, targets, cv=KFold(3, shuffle=True, random_state=0),
-                                  method="predict_proba")
+    predicted = out_of_fold(texts, targets)
     cv_scores = {label: round(float(f1_score(targets[:, i], predicted[:, i] >= 0.5)), 3)
                  for i, label in enumerate(INCOMING_LABELS)}
     pipeline = build_pipeline()
