@@ -9,8 +9,12 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.svm import LinearSVC
 
 from .textnorm import fold
 
@@ -53,11 +57,6 @@ class MaskedOneVsRest(OneVsRestClassifier):
 
 def build_pipeline(C: float = 0.5):
     """Word 1-2-grams and character 2-5-grams (TF-IDF), a calibrated linear SVM per label."""
-    from sklearn.calibration import CalibratedClassifierCV
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import FeatureUnion, Pipeline
-    from sklearn.svm import LinearSVC
-
     features = FeatureUnion([
         ("words", TfidfVectorizer(ngram_range=WORD_NGRAMS, min_df=2, sublinear_tf=True, token_pattern=WORD_PATTERN)),
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, min_df=2, sublinear_tf=True,

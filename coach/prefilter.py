@@ -16,7 +16,7 @@ from re import _parser as parser
 
 MIN_LITERAL = 3  # shorter literals are in nearly every text: testing them saves nothing
 
-_REPEATS = {C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", C.MAX_REPEAT)}
+_REPEATS = {C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT}
 
 
 def required_literals(pattern: str, flags: int = re.I) -> tuple[str, ...] | None:

@@ -1,7 +1,9 @@
 """`coach train` and `coach data split`: fit the sentence model from training_data/, reproducibly.
 
-The model is fitted on the sentence-level data; its per-check thresholds come from out-of-fold
-predictions on that same data (precision first), never from the reply splits. The result is saved with
+The model is fitted on the sentence-level data (including `part_f`, sentences cut from the dev
+replies that are not `send`). Its per-check thresholds come from out-of-fold predictions on that
+data (precision first); fault thresholds are then raised until the model flags none of the dev
+replies labelled `send`, which it never trains on. Test is never read. The result is saved with
 skops next to a JSON model card (data hash, library versions, labels, cross-validated scores,
 thresholds).
 """

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 
+from ..findings import CheckResult
 from ..resources import language_meta
 from ..textnorm import fold
-
-from ..findings import CheckResult
 from . import CheckContext
 
 NAME = "acknowledgement"
@@ -52,7 +51,8 @@ def stems(lemmas: set[str], length: int | None) -> set[str]:
 
 
 def restates_incoming(ctx: CheckContext) -> bool:
-    """The reply takes up the customer's own subject: it shares a content word with their message.
+    """The reply takes up the customer's own subject: a shared content word, figure or (where the
+    language asks for it) word family.
 
     A reply that names what the customer wrote about ("votre thermopompe", "the DNS change")
     engages with the request; a generic template ("votre demande a été traitée") does not.
