@@ -268,7 +268,7 @@ def fix(file, in_place, output, show_diff, incoming_path, lang, encoding, config
 @click.option("--lang", type=click.Choice(["fr", "en"]), multiple=True, help="Languages to train (default both).")
 @guarded
 def train(lang):
-    """Fit the sentence model from training_data/ and ship it in the package (skops + model card)."""
+    """Fit the incoming, sentence and reply models from training_data/ and ship them in the package."""
     from .training import train as fit
     from .training import train_incoming
 
@@ -279,6 +279,7 @@ def train(lang):
         card = fit(code)
         click.echo(f"{code}: {card['sentences']} sentences, thresholds {card['thresholds']}, "
                    f"cv F1 {card['cv_f1_at_0.5']}")
+        click.echo(f"{code} reply model (dev, out of fold): {card['reply']}")
 
 
 @cli.command(name="eval")

@@ -73,6 +73,7 @@ class RuleMatcher:
     def matches(self, doc: Doc, scope: Scope | None = None) -> list[Match]:
         """Every accepted match, one per rule and place (overlaps within a rule merged)."""
         scope = scope or self.scope.analyze(doc)
+        doc._.coach_scope = scope  # the sentence model reads it too (no fault in a condition)
         raw: dict[str, list[Span]] = {}
         encoded = encode(doc)
         for rule_id, start, end in self.patterns(doc, encoded):

@@ -1,9 +1,10 @@
 """The statistical layer beside the rules: a sentence classifier per language.
 
 Rules are precise but miss paraphrases ("our queue is enormous this month, so..."). The model
-reads each sentence of the reply and, above a per-check threshold chosen on the dev split for
-precision, adds what the rules missed: a finding for a fault check (span = the sentence, message
-says it is a likely case), or evidence for a presence check. It never removes a rule finding.
+scores each sentence of the reply for every label. Above a per-label threshold (out-of-fold
+precision), a presence label is evidence for its check (a thank-you, a date). Fault scores go,
+for the whole reply, to the reply model (coach/replymodel.py), which adds a likely-fault finding
+where the rules found none. Neither ever removes a rule finding.
 
 The model is trained with scikit-learn (coach/features.py, `coach train`) and shipped twice:
 as a .skops file (the reference, loaded with a trusted-types allowlist) and as plain arrays
@@ -15,12 +16,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from .findings import Finding
 from .textnorm import fold
 
 LABELS = ("acknowledgement", "timeline_concrete", "timeline_vague", "empathy", "defensive", "blame",
@@ -107,43 +108,45 @@ class SentenceModel:
         sizes = np.diff(np.append(self.groups, calibrated.shape[1]))
         return np.add.reduceat(calibrated, self.groups, axis=1) / sizes
 
-    def findings(self, doc, ctx) -> list[Finding]:
-        """Model findings for fault checks; evidence for presence checks is stored on ctx."""
+    def read(self, doc, ctx) -> None:
+        """Store on ctx the evidence for the presence checks (model_evidence) and every sentence's
+        scores (sentence_scores), which the reply model turns into fault findings."""
         text = doc.text  # rebuilt from the tokens on every access: read it once
         sents = [s for s in doc.sents if s.text.strip()]
         probs = self.probabilities([s.text for s in sents])
-        found: list[Finding] = []
+        spans = tuple(_trimmed(text, s.start_char, s.end_char) for s in sents)
         ctx.model_evidence = {}
-        for sent, row in zip(sents, probs):
-            for index, label in enumerate(LABELS):
+        for span, row in zip(spans, probs):
+            for index, label in enumerate(self.labels):
                 threshold = self.thresholds.get(label)
-                if threshold is None or row[index] < threshold:
-                    continue
-                if label not in FAULT_LABELS:
-                    ctx.model_evidence.setdefault(label, _trimmed(text, sent.start_char, sent.end_char))
-                    continue
-                if sum(1 for t in sent if t.is_alpha) < MIN_FAULT_WORDS:
-                    continue  # too short for the model to judge a fault reliably ("C'est notre faute.")
-                if any(sent.start_char <= m.start_char < sent.end_char and _settles_sentence(m) for m in ctx.matches):
-                    continue
-                start, end = _trimmed(text, sent.start_char, sent.end_char)
-                message = self.messages["model"]
-                rule = f"{label}.model"
-                found.append(Finding(
-                    check=label, rule=rule, level=ctx.level_for(label, rule, _default_level(label)),
-                    start=start, end=end, text=text[start:end], message=message["message"].format(check=label),
-                    principle=message["principle"], suggestion=message.get("suggestion", ""), source="model",
-                    confidence=float(row[index])))
-        return found
+                if label not in FAULT_LABELS and threshold is not None and row[index] >= threshold:
+                    ctx.model_evidence.setdefault(label, span)
+        scope = doc._.coach_scope if doc.has_extension("coach_scope") else None
+        judged = [long_enough(s) and not (scope is not None and _guarded(scope, s)) for s in sents]
+        ctx.sentence_scores = SentenceScores(spans, probs, np.array(judged, dtype=bool))
 
 
-def _settles_sentence(match) -> bool:
-    """A rule match that leaves the model nothing to add in its sentence: an apology or a thank-you
-    (not where faults are), or a fault the rules already named exactly (nothing was missed)."""
-    rule = match.rule
-    if rule.type == "evidence":
-        return rule.check in ("empathy", "acknowledgement")
-    return rule.type in ("fault", "shouting") and rule.check in FAULT_LABELS
+@dataclass(frozen=True)
+class SentenceScores:
+    """The sentence model's probabilities for one reply, kept for the reply model."""
+
+    spans: tuple[tuple[int, int], ...]  # trimmed (start, end) of each sentence
+    probs: np.ndarray  # sentences x LABELS
+    judged: np.ndarray  # bool per sentence: one a likely fault may be found in
+
+
+def long_enough(sentence) -> bool:
+    """Too short a sentence ("C'est notre faute.") is no ground for a likely fault."""
+    return sum(1 for t in sentence if t.is_alpha) >= MIN_FAULT_WORDS
+
+
+def _guarded(scope, sentence) -> bool:
+    """A sentence that opens with a condition ("Si vous préférez, vous pouvez annuler...": an offer)
+    or stands inside quotation marks (the customer's words): the rules' scope logic says the agent
+    does not assert it, so the model does not find a fault there either."""
+    from .scope import in_quotes, is_conditional
+
+    return is_conditional(scope, sentence.start) or in_quotes(scope, sentence.start_char, sentence.end_char)
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
@@ -153,12 +156,6 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
     return start, end
-
-
-def _default_level(label: str) -> str:
-    from .rules import DEFAULT_LEVELS
-
-    return DEFAULT_LEVELS[label]
 
 
 def _load(name: str, lang: str) -> SentenceModel | None:

@@ -49,6 +49,13 @@ class Reviewer:
 
         return load_model(lang)
 
+    def reply_model(self, lang: str):
+        if not self.config.use_model or self.config.is_disabled("model"):
+            return None
+        from .replymodel import load_reply_model
+
+        return load_reply_model(lang)
+
     # -- reviewing ---------------------------------------------------------------------------
     def review_draft(self, draft: Draft, lang: str | None = None) -> Review:
         return self.review(draft.reply, lang=lang or draft.lang, incoming=draft.incoming, id=draft.id,
@@ -126,7 +133,8 @@ class Reviewer:
                          and m.rule.check not in ("timeline",)],
         )
         model = self.model(lang)
-        extra: list[Finding] = model.findings(doc, ctx) if model is not None else []
+        if model is not None:
+            model.read(doc, ctx)
         if incoming_doc is not None and len(incoming_doc) and self.config.use_model:
             from .model import incoming_kind, load_incoming_model
 
@@ -138,9 +146,11 @@ class Reviewer:
             if self.config.is_disabled(name):
                 checks[name] = CheckResult(name, "disabled")
                 continue
-            result = run(ctx)
-            result = _merge_model(result, [f for f in extra if f.check == name])
-            checks[name] = result
+            checks[name] = run(ctx)
+        reply_model = self.reply_model(lang) if ctx.sentence_scores is not None else None
+        if reply_model is not None:
+            for name, finding in reply_model.findings(ctx, checks, ctx.sentence_scores).items():
+                checks[name] = _merge_model(checks[name], [finding])
         text = doc.text  # spaCy rebuilds Doc.text from the tokens on every access
         if not self.config.is_disabled("grammar"):
             ignore = set(customer_name.split()) if customer_name else set()

@@ -1,11 +1,12 @@
-"""`coach train` and `coach data split`: fit the sentence model from training_data/, reproducibly.
+"""`coach train` and `coach data split`: fit the models from training_data/, reproducibly.
 
-The model is fitted on the sentence-level data (including `part_f`, sentences cut from the dev
-replies that are not `send`). Its per-check thresholds come from out-of-fold predictions on that
-data (precision first); fault thresholds are then raised until the model flags none of the dev
-replies labelled `send`, which it never trains on. Test is never read. The result is saved with
-skops next to a JSON model card (data hash, library versions, labels, cross-validated scores,
-thresholds).
+The sentence model is fitted on the sentence-level data (including `part_f`, sentences cut from
+the dev replies that are not `send`); its presence thresholds come from out-of-fold predictions on
+that data (precision first). The reply model (coach/replymodel.py) is fitted on the dev replies,
+from features that sentence models refitted without each reply's own sentences give it, and its
+thresholds flag no dev reply labelled `send` out of fold. Test is never read. The results are
+saved with skops (sentence model) and as JSON cards (data hash, library versions, labels,
+cross-validated scores, thresholds, weights of the reply model).
 """
 from __future__ import annotations
 
@@ -35,10 +36,11 @@ def training_files(lang: str) -> list[Path]:
     return sentence_files(lang) + [dev_path()]
 
 
-def load_sentences(lang: str) -> tuple[list[str], np.ndarray]:
-    """Texts and a (sentences x LABELS) target matrix: 1, 0, or UNKNOWN for a label the row's
-    `unknown` list says its data does not judge."""
-    texts, targets = [], []
+def load_sentences(lang: str) -> tuple[list[str], np.ndarray, list[str | None]]:
+    """Texts, a (sentences x LABELS) target matrix (1, 0, or UNKNOWN for a label the row's
+    `unknown` list says its data does not judge), and the dev reply each sentence was cut from
+    (part_f) or None."""
+    texts, targets, replies = [], [], []
     for path in sentence_files(lang):
         for line in path.open(encoding="utf-8"):
             if line.strip():
@@ -46,7 +48,8 @@ def load_sentences(lang: str) -> tuple[list[str], np.ndarray]:
                 unknown = set(row.get("unknown", ()))
                 texts.append(row["text"])
                 targets.append([UNKNOWN if label in unknown else int(label in row["labels"]) for label in LABELS])
-    return texts, np.array(targets)
+                replies.append(row.get("reply"))
+    return texts, np.array(targets), replies
 
 
 def dev_path() -> Path:
@@ -147,54 +150,124 @@ def sentence_thresholds(targets: np.ndarray, predicted: np.ndarray) -> dict[str,
     return chosen
 
 
-def fault_thresholds_on_dev(lang: str, arrays: dict, thresholds: dict) -> dict:
-    """Per fault check, the out-of-fold threshold raised until the model's flags block no good reply
-    (and add no finding to one) on the dev replies.
+REPLY_FOLDS = 4
+REPLY_THRESHOLDS = [round(x, 2) for x in np.arange(0.5, 0.96, 0.05)]
 
-    Why not pick thresholds on dev alone: the rules were written while reading dev, so on dev the
-    model seems to add little and one wrong flag decides; on replies written later it catches
-    paraphrases the rules miss. The out-of-fold sentence threshold keeps precision; dev guards the
-    good replies. The reviews run once with the model at a very low threshold; each candidate is a
-    filter on the findings' confidence. None when no threshold qualifies.
-    """
+
+class _FeatureRecorder:
+    """Stands in for the reply model during training: records each reviewed reply's features."""
+
+    def __init__(self):
+        self.vectors: list[np.ndarray] = []
+
+    def findings(self, ctx, checks, scores) -> dict:
+        from .replymodel import features
+
+        self.vectors.append(features(scores, checks))
+        return {}
+
+
+def _reply_features(lang: str, rows: list[dict], arrays: dict, presence_thresholds: dict) -> dict[str, np.ndarray]:
+    """Review `rows` with the sentence model given as arrays; the reply-model features of each."""
     from .config import Config
     from .inputs import Draft
     from .lexicon import check_messages
     from .model import SentenceModel
     from .reviewer import Reviewer
 
-    probe_model = SentenceModel(arrays, {**thresholds, **{f: 0.01 for f in FAULT_LABELS}}, lang,
-                                check_messages(lang), LABELS)
+    sentence_model = SentenceModel(arrays, presence_thresholds, lang, check_messages(lang), LABELS)
+    recorder = _FeatureRecorder()
 
     class Probe(Reviewer):
         def model(self, code):
-            return probe_model
+            return sentence_model
 
-    rows = [r for r in load_labelled(dev_path()) if r["lang"] == lang]
+        def reply_model(self, code):
+            return recorder
+
     reviews = Probe(Config()).review_many([Draft(id=r["id"], reply=r["reply"], incoming=r.get("incoming"),
                                                  lang=lang) for r in rows])
-    chosen = {}
+    reviewed = [row for row, review in zip(rows, reviews) if review.status == "reviewed"]
+    assert len(reviewed) == len(recorder.vectors)
+    return {row["id"]: vector for row, vector in zip(reviewed, recorder.vectors)}
+
+
+def reply_features_out_of_fold(lang: str, texts: list[str], targets: np.ndarray, replies: list[str | None],
+                               presence_thresholds: dict) -> tuple[list[dict], np.ndarray]:
+    """The dev replies of `lang` and their reply-model features, each from a sentence model that
+    never saw that reply: part_f holds sentences cut from dev replies, so for each of REPLY_FOLDS
+    folds of replies the sentence model is refitted without the fold's sentences, then reviews it.
+    (On new replies the shipped model behaves like these fold models, not like itself on dev.)"""
+    rows = dev_rows(lang)
+    fold_of = {row["id"]: n % REPLY_FOLDS for n, row in enumerate(rows)}
+    vectors: dict[str, np.ndarray] = {}
+    for fold in range(REPLY_FOLDS):
+        keep = [i for i, reply in enumerate(replies) if fold_of.get(reply) != fold]
+        pipeline = build_pipeline().fit([texts[i] for i in keep], targets[keep])
+        held = [r for r in rows if fold_of[r["id"]] == fold]
+        vectors.update(_reply_features(lang, held, export_arrays(pipeline), presence_thresholds))
+    kept = [row for row in rows if row["id"] in vectors]
+    return kept, np.vstack([vectors[row["id"]] for row in kept])
+
+
+def dev_rows(lang: str) -> list[dict]:
+    return sorted((r for r in load_labelled(dev_path()) if r["lang"] == lang), key=lambda r: r["id"])
+
+
+def _f1(flagged: np.ndarray, truth: np.ndarray) -> float:
+    right = float((flagged & truth).sum())
+    return 2 * right / max(float(flagged.sum() + truth.sum()), 1.0)
+
+
+def train_reply_model(lang: str, texts: list[str], targets: np.ndarray, replies: list[str | None],
+                      presence_thresholds: dict, shipped_arrays: dict) -> dict:
+    """Fit the reply model (a logistic regression per fault check over coach.replymodel.FEATURES)
+    on out-of-fold features of the dev replies. Each threshold maximises the check's reply-level
+    F1 (rules, plus the model where the rules found nothing) on the model's own out-of-fold scores,
+    among those that flag no dev reply labelled `send`; it is then raised until the shipped pair
+    (sentence model `shipped_arrays`, fitted reply model) flags none either (the noise test's
+    replies). Returns the card (weights included)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+
+    from .replymodel import FEATURES
+
+    rows, X = reply_features_out_of_fold(lang, texts, targets, replies, presence_thresholds)
+    good = np.array([row["expected"]["verdict"] == "send" for row in rows])
+    shipped = _reply_features(lang, rows, shipped_arrays, presence_thresholds)
+    X_shipped = np.vstack([shipped[row["id"]] for row in rows])
+    card: dict = {"language": lang, "features": list(FEATURES), "replies": len(rows), "weights": {},
+                  "intercepts": {}, "thresholds": {}, "dev_out_of_fold": {}}
     for label in FAULT_LABELS:
-        chosen[label] = {"threshold": None}
-        start = thresholds.get(label)
-        if start is None:
-            continue
-        for threshold in [t for t in THRESHOLDS if t >= start - 1e-9]:
-            right = wrong = good_hit = 0
-            for row, review in zip(rows, reviews):
-                findings = review.checks[label].findings
-                if any(f.source != "model" for f in findings):
-                    continue
-                if not any(f.confidence >= threshold for f in findings):
-                    continue
-                truth = row["expected"]["checks"][label] == "found"
-                right, wrong = right + truth, wrong + (not truth)
-                good_hit += row["expected"]["verdict"] == "send"
-            if not good_hit:
-                chosen[label] = {"threshold": float(threshold), "out_of_fold": float(start),
-                                 "dev_added_right": right, "dev_added_wrong": wrong}
-                break
-    return chosen
+        truth = np.array([row["expected"]["checks"][label] == "found" for row in rows])
+        rule = X[:, FEATURES.index(f"rule:{label}")] > 0
+        scores = np.zeros(len(rows))
+        for train_rows, test_rows in StratifiedKFold(5, shuffle=True, random_state=0).split(X, truth):
+            fitted = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit(X[train_rows], truth[train_rows])
+            scores[test_rows] = fitted.predict_proba(X[test_rows])[:, 1]
+        best = (_f1(rule, truth), None)
+        for threshold in REPLY_THRESHOLDS:
+            added = ~rule & (scores >= threshold)
+            if (added & good).any():
+                continue
+            f1 = _f1(rule | added, truth)
+            if f1 > best[0] + 1e-9:
+                best = (f1, threshold)
+        final = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit(X, truth)
+        if best[1] is not None:  # what ships must not flag a good dev reply either
+            fitted_scores = np.maximum(final.predict_proba(X)[:, 1], final.predict_proba(X_shipped)[:, 1])
+            rule_shipped = X_shipped[:, FEATURES.index(f"rule:{label}")] > 0
+            safe = [t for t in REPLY_THRESHOLDS if t >= best[1]
+                    and not (~rule & ~rule_shipped & (fitted_scores >= t) & good).any()]
+            best = (_f1(rule | (~rule & (scores >= safe[0])), truth), safe[0]) if safe else (_f1(rule, truth), None)
+        card["weights"][label] = [round(float(w), 6) for w in final.coef_[0]]
+        card["intercepts"][label] = round(float(final.intercept_[0]), 6)
+        card["thresholds"][label] = best[1]
+        added = ~rule & (scores >= (best[1] or 2.0))
+        card["dev_out_of_fold"][label] = {"f1_rules": round(_f1(rule, truth), 3), "f1_with_model": round(best[0], 3),
+                                          "added_right": int((added & truth).sum()),
+                                          "added_wrong": int((added & ~truth).sum())}
+    return card
 
 
 def out_of_fold(texts: list[str], targets: np.ndarray, folds: int = 3) -> np.ndarray:
@@ -217,7 +290,7 @@ def train(lang: str) -> dict:
     from skops.io import dump
     from sklearn.metrics import f1_score
 
-    texts, targets = load_sentences(lang)
+    texts, targets, replies = load_sentences(lang)
     pipeline = build_pipeline()
     predicted = out_of_fold(texts, targets)
     known = targets != UNKNOWN
@@ -225,14 +298,11 @@ def train(lang: str) -> dict:
                  for i, label in enumerate(LABELS)}
     pipeline.fit(texts, targets)
     slim(pipeline)
-    # Thresholds come from out-of-fold predictions on the sentence data; fault thresholds are then
-    # raised until no good dev reply is flagged by the model (see fault_thresholds_on_dev).
-    thresholds = sentence_thresholds(targets, predicted)
+    # Presence thresholds come from out-of-fold predictions on the sentence data; fault scores
+    # are judged per reply by the reply model.
+    thresholds = {label: t for label, t in sentence_thresholds(targets, predicted).items() if label not in FAULT_LABELS}
     arrays = export_arrays(pipeline)
-    dev_choice = fault_thresholds_on_dev(lang, arrays, thresholds)
-    thresholds = {label: t for label, t in thresholds.items() if label not in FAULT_LABELS}
-    thresholds.update({label: choice["threshold"] for label, choice in dev_choice.items()
-                       if choice["threshold"] is not None})
+    reply_card = train_reply_model(lang, texts, targets, replies, thresholds, arrays)
     out = model_dir()
     out.mkdir(exist_ok=True)
     dump(pipeline, out / f"{lang}.skops", compression=zipfile.ZIP_DEFLATED, compresslevel=9)
@@ -244,15 +314,20 @@ def train(lang: str) -> dict:
         "versions": {"scikit-learn": sklearn.__version__, "skops": skops.__version__, "spacy": spacy.__version__,
                      "numpy": np.__version__},
         "cv_f1_at_0.5": cv_scores, "thresholds": thresholds,
-        "threshold_rule": f"lowest threshold with out-of-fold sentence precision >= {SENTENCE_PRECISION} "
-                          "(faults: then raised until the model flags no good dev reply)",
-        "fault_thresholds_on_dev": dev_choice,
+        "threshold_rule": f"presence labels: lowest threshold with out-of-fold sentence precision >= "
+                          f"{SENTENCE_PRECISION}; fault labels: see the reply model",
+        "reply_model": f"reply-{lang}.json",
         "recipe": "coach.model.build_pipeline(): word 1-2-grams + char_wb 2-5-grams, calibrated LinearSVC per label",
     }
     (out / f"{lang}.json").write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    reply_card["data_sha256"] = card["data_sha256"]
+    (out / f"reply-{lang}.json").write_text(json.dumps(reply_card, indent=1) + "\n", encoding="utf-8")
+    card["reply"] = reply_card["dev_out_of_fold"]
     from .model import load_model
+    from .replymodel import load_reply_model
 
     load_model.cache_clear()
+    load_reply_model.cache_clear()
     return card
 
 
