@@ -64,11 +64,12 @@ class ReplyModel:
             return {}  # no sentence a fault could be pinned on
         probs = self.probabilities(features(scores, checks))
         added = {}
-        text = ctx.doc.text
+        text = None  # spaCy rebuilds Doc.text on each access: only when a finding needs it
         for label, threshold in self.thresholds.items():
             result = checks.get(label)
             if result is None or result.status != "ok" or probs[label] < threshold:
                 continue
+            text = ctx.doc.text if text is None else text
             column = scores.probs[:, LABELS.index(label)]
             best = int(np.argmax(np.where(scores.judged, column, -1.0)))
             start, end = _without_opening_lines(text, *scores.spans[best])
