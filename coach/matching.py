@@ -157,9 +157,14 @@ def shouted_spans(doc: Doc, rule: Rule) -> list[Span]:
         closing = _LABEL_QUOTES.get(before.strip() or doc.text[start - 2: start - 1])
         return bool(closing) and any(c in after.split("\n")[0] for c in closing)
 
+    def keyword(first: int) -> bool:
+        """'répondez simplement REPORT ou REMBOURSEMENT', 'text STOP': words the customer is asked to type."""
+        before = [t.norm_ for t in doc[max(0, first - 4): first] if not t.is_punct]
+        return any(word in rule.keyword_after for word in before)
+
     def close_run() -> None:
         if len(run) >= 2 or (len(run) == 1 and (doc[run[0]].norm_ in rule.emphasis or len(doc[run[0]]) >= 7)):
-            if not quoted_label(run[0], run[-1]):
+            if not quoted_label(run[0], run[-1]) and not (len(run) <= 2 and keyword(run[0])):
                 spans.append(Span(doc, run[0], run[-1] + 1))
         run.clear()
 

@@ -342,9 +342,14 @@ class Rewriter:
 
 
 def _with_context(text: str, fact: str) -> str:
-    """A fact with the up to three words before it ("numéro de suivi 6A123..."), for the carrier."""
+    """A fact with the up to three words before it ("numéro de suivi 6A123..."), for the carrier.
+    An e-mail or web address names itself: the words before it are often the very demand that
+    was removed ("has to email ...")."""
+    if "@" in fact or fact.lower().startswith(("http", "www.")):
+        return fact
     at = text.find(fact)
-    words = re.findall(r"[^\W\d_][\w'’°-]*", text[max(0, at - 40): at])[-3:] if at > 0 else []
+    window = re.split(r"[.!?\n]", text[max(0, at - 40): at])[-1] if at > 0 else ""  # this sentence only
+    words = re.findall(r"[^\W\d_][\w'’°-]*", window)[-3:]
     return " ".join(words + [fact])
 
 

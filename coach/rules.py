@@ -53,7 +53,7 @@ DEFAULT_LEVELS = {
 }
 ALLOWED_KEYS = {
     "type", "message", "principle", "level", "patterns", "regex", "suggestion", "template",
-    "scope", "requires", "applies_to", "examples", "replacement", "allow", "emphasis", "note",
+    "scope", "requires", "applies_to", "examples", "replacement", "allow", "emphasis", "keyword_after", "note",
     "status", "excused_by",
 }
 EXAMPLE_KEYS = {"fault": ("incorrect", "correct"), "shouting": ("incorrect", "correct"),
@@ -95,6 +95,7 @@ class Rule:
     patterns_source: tuple[str, ...] = ()
     allow: frozenset = frozenset()
     emphasis: frozenset = frozenset()
+    keyword_after: frozenset = frozenset()  # shouting: "répondez OUI", "text STOP": a keyword to type, not a shout
     examples: tuple[Example, ...] = field(default=(), compare=False)
 
     def skips(self, context: str) -> bool:
@@ -333,5 +334,6 @@ def build_rule(lang: str, check: str, name: str, raw: Any, tokenizer) -> Rule:
         regexes=tuple(compiled_regex), patterns_source=tuple(patterns) + tuple(regexes),
         allow=frozenset(fold(x) for x in raw.get("allow", []) or []),
         emphasis=frozenset(fold(x) for x in raw.get("emphasis", []) or []),
+        keyword_after=frozenset(fold(x) for x in raw.get("keyword_after", []) or []),
         examples=examples,
     )

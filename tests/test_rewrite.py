@@ -119,3 +119,13 @@ def test_suggestions_follow_the_register_of_the_draft(reviewer, text, expected):
     review = reviewer.review(text, lang="fr")
     suggestion = next(f.suggestion for f in review.findings if f.rule == "defensive.workload-excuse")
     assert expected in suggestion
+
+
+def test_carried_address_comes_without_the_demand_before_it():
+    """A fact carried over from a dropped sentence keeps a few words of context ("numéro de suivi"),
+    but an address names itself: "has to email x@y" would put the removed demand back."""
+    from coach.rewrite import _with_context
+
+    text = "If it still fails, each student has to email support@example.org with a photo. Tracking number 6A12345."
+    assert _with_context(text, "support@example.org") == "support@example.org"
+    assert _with_context(text, "6A12345") == "Tracking number 6A12345"
