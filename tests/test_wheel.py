@@ -21,6 +21,7 @@ def test_wheel_contains_the_data_and_reviews_a_reply(tmp_path):
     for needed in ("coach/lexicons/fr/defensive/workload-excuse.yml", "coach/lexicons/en/meta.yml",
                    "coach/lexicons/mail.yml", "coach/templates/fr/reply.txt.j2", "coach/templates/en/situations.yml",
                    "coach/models/fr.npz", "coach/models/en.json", "coach/models/incoming-fr.npz",
+                   "coach/models/reply-fr.json", "coach/models/reply-en.json",
                    "coach/static/index.html", "coach/quizbank/fr/fr-q-001.yaml"):
         assert needed in names, needed
     unpacked = tmp_path / "site"
