@@ -1,4 +1,4 @@
-"""The reply model: is a fault the rules did not name likely in this reply, read as a whole?
+"""The reply model: how likely each fault the rules did not name is, the reply read as a whole.
 
 An implicit fault is spread over a reply: a cold recap of what the customer did, next to a
 sentence defending the company, with no apology. One sentence's score is weak evidence; the
@@ -55,6 +55,7 @@ class ReplyModel:
         self.thresholds = {label: t for label, t in card["thresholds"].items() if t is not None}
 
     def probabilities(self, vector: np.ndarray) -> dict[str, float]:
+        """Probability of each fault check for one reply's feature vector (see `features`)."""
         scores = 1.0 / (1.0 + np.exp(-(self.weights @ vector + self.intercepts)))
         return dict(zip(self.labels, map(float, scores)))
 

@@ -324,7 +324,8 @@ def train(lang: str) -> dict:
         "recipe": "coach.model.build_pipeline(): word 1-2-grams + char_wb 2-5-grams, calibrated LinearSVC per label",
     }
     (out / f"{lang}.json").write_text(json.dumps(card, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    reply_card["data_sha256"] = card["data_sha256"]
+    reply_card.update(data_sha256=card["data_sha256"], labels=list(FAULT_LABELS), versions=card["versions"],
+                      recipe="coach.training.train_reply_model(): LogisticRegression(C=1, balanced) per fault check")
     (out / f"reply-{lang}.json").write_text(json.dumps(reply_card, indent=1) + "\n", encoding="utf-8")
     card["reply"] = reply_card["dev_out_of_fold"]
     from .model import load_model

@@ -77,7 +77,8 @@ def test_shipped_reply_model_matches_the_training_data(lang):
         f"training_data/ changed since the {lang} reply model was trained: run `coach train --lang {lang}`")
     assert card["data_sha256"] == json.loads((model_dir() / f"{lang}.json").read_text(encoding="utf-8"))["data_sha256"]
     assert card["features"] == list(FEATURES)
-    assert set(card["weights"]) == set(FAULT_LABELS)
+    assert card["labels"] == list(FAULT_LABELS) and set(card["weights"]) == set(FAULT_LABELS)
+    assert {"scikit-learn", "numpy"} <= set(card["versions"])
     assert all(t is None or 0.5 <= t < 1 for t in card["thresholds"].values())
     model = ReplyModel(card)
     assert set(model.probabilities(np.zeros(len(FEATURES)))) == set(FAULT_LABELS)
