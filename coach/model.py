@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .scope import in_quotes, is_conditional
 from .textnorm import fold
 
 LABELS = ("acknowledgement", "timeline_concrete", "timeline_vague", "empathy", "defensive", "blame",
@@ -70,12 +71,10 @@ def char_terms(text: str, low: int = 2, high: int = 5) -> list[str]:
 class SentenceModel:
     """The exported model: TF-IDF features and calibrated linear scores with numpy only."""
 
-    def __init__(self, arrays: dict, thresholds: dict[str, float], lang: str, messages: dict,
-                 labels: tuple[str, ...] = LABELS):
+    def __init__(self, arrays: dict, thresholds: dict[str, float], lang: str, labels: tuple[str, ...] = LABELS):
         self.labels = labels
         self.thresholds = thresholds
         self.lang = lang
-        self.messages = messages
         self.spaces = []
         for name, analyzer in (("words", word_terms), ("chars", char_terms)):
             terms = arrays[f"{name}_terms"].tolist()
@@ -144,8 +143,6 @@ def _guarded(scope, sentence) -> bool:
     """A sentence that opens with a condition ("Si vous préférez, vous pouvez annuler...": an offer)
     or stands inside quotation marks (the customer's words): the rules' scope logic says the agent
     does not assert it, so the model does not find a fault there either."""
-    from .scope import in_quotes, is_conditional
-
     return is_conditional(scope, sentence.start) or in_quotes(scope, sentence.start_char, sentence.end_char)
 
 
@@ -159,15 +156,13 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _load(name: str, lang: str) -> SentenceModel | None:
-    from .lexicon import check_messages
-
     arrays_path, card_path = model_dir() / f"{name}.npz", model_dir() / f"{name}.json"
     if not arrays_path.is_file() or not card_path.is_file():
         return None
     card = json.loads(card_path.read_text(encoding="utf-8"))
     with np.load(arrays_path, allow_pickle=False) as data:
         arrays = {key: data[key] for key in data.files}
-    return SentenceModel(arrays, card.get("thresholds", {}), lang, check_messages(lang), tuple(card["labels"]))
+    return SentenceModel(arrays, card.get("thresholds", {}), lang, tuple(card["labels"]))
 
 
 @lru_cache(maxsize=None)

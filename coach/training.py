@@ -172,11 +172,10 @@ def _reply_features(lang: str, rows: list[dict], arrays: dict, presence_threshol
     """Review `rows` with the sentence model given as arrays; the reply-model features of each."""
     from .config import Config
     from .inputs import Draft
-    from .lexicon import check_messages
     from .model import SentenceModel
     from .reviewer import Reviewer
 
-    sentence_model = SentenceModel(arrays, presence_thresholds, lang, check_messages(lang), LABELS)
+    sentence_model = SentenceModel(arrays, presence_thresholds, lang, LABELS)
     recorder = _FeatureRecorder()
 
     class Probe(Reviewer):
