@@ -20,6 +20,7 @@ import numpy as np
 
 from .findings import CheckResult, Finding
 from .model import FAULT_LABELS, LABELS, SentenceScores, model_dir
+from .rules import DEFAULT_LEVELS
 
 PRESENCE = (("empathy", "ok"), ("acknowledgement", "ok"), ("timeline", "ok"), ("timeline", "not_needed"))
 FEATURES = tuple(
@@ -77,7 +78,7 @@ class ReplyModel:
             message = ctx.messages["model"]
             rule = f"{label}.model"
             added[label] = Finding(
-                check=label, rule=rule, level=ctx.level_for(label, rule, _default_level(label)), start=start,
+                check=label, rule=rule, level=ctx.level_for(label, rule, DEFAULT_LEVELS[label]), start=start,
                 end=end, text=text[start:end], message=message["message"].format(check=label),
                 principle=message["principle"], suggestion=message.get("suggestion", ""), source="model",
                 confidence=probs[label])
@@ -94,12 +95,6 @@ def _without_opening_lines(text: str, start: int, end: int) -> tuple[int, int]:
         start = cut + 1
         while start < end and text[start].isspace():
             start += 1
-
-
-def _default_level(label: str) -> str:
-    from .rules import DEFAULT_LEVELS
-
-    return DEFAULT_LEVELS[label]
 
 
 def card_path(lang: str):

@@ -11,7 +11,7 @@ from functools import lru_cache
 from . import nlp as nlp_module
 from .checks import FAULT_CHECKS, REGISTRY, CheckContext
 from .config import Config
-from .findings import LEVEL_ORDER, CheckResult, Finding, Review
+from .findings import LEVEL_ORDER, CheckResult, Review
 from .grammar import GrammarChecker
 from .inputs import Draft
 from .language import choose_language
@@ -150,7 +150,7 @@ class Reviewer:
         reply_model = self.reply_model(lang) if ctx.sentence_scores is not None else None
         if reply_model is not None:
             for name, finding in reply_model.findings(ctx, checks, ctx.sentence_scores).items():
-                checks[name] = _merge_model(checks[name], [finding])
+                checks[name] = CheckResult(name, "found", (finding,))  # only checks the rules left "ok"
         text = doc.text  # spaCy rebuilds Doc.text from the tokens on every access
         if not self.config.is_disabled("grammar"):
             ignore = set(customer_name.split()) if customer_name else set()
@@ -182,19 +182,6 @@ class Reviewer:
                              for f in result.findings)
             updated[name] = dataclasses.replace(result, findings=findings)
         return updated
-
-
-def _merge_model(result: CheckResult, model_findings: list[Finding]) -> CheckResult:
-    """Model findings add to fault checks the rules missed; they never remove a rule finding."""
-    if not model_findings:
-        return result
-    taken = [(f.start, f.end) for f in result.findings]
-    fresh = tuple(f for f in model_findings if not any(f.start < e and s < f.end for s, e in taken))
-    if not fresh:
-        return result
-    if result.name in FAULT_CHECKS:
-        return CheckResult(result.name, "found", tuple(sorted(result.findings + fresh, key=lambda f: f.start)))
-    return result
 
 
 @lru_cache(maxsize=8)

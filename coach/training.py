@@ -211,12 +211,31 @@ def reply_features_out_of_fold(lang: str, texts: list[str], targets: np.ndarray,
 
 
 def dev_rows(lang: str) -> list[dict]:
+    """The dev replies of `lang`, in id order (the reply folds depend on it)."""
     return sorted((r for r in load_labelled(dev_path()) if r["lang"] == lang), key=lambda r: r["id"])
 
 
 def _f1(flagged: np.ndarray, truth: np.ndarray) -> float:
     right = float((flagged & truth).sum())
     return 2 * right / max(float(flagged.sum() + truth.sum()), 1.0)
+
+
+def _reply_classifier():
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000)
+
+
+def _reply_threshold(scores: np.ndarray, rule: np.ndarray, truth: np.ndarray, good: np.ndarray,
+                     tolerated: int) -> tuple[float, float | None]:
+    """(F1, threshold): the threshold with the best F1 of "rule or score >= threshold" among those
+    that add at most `tolerated` good replies; (F1 of the rules alone, None) if none helps."""
+    best = (_f1(rule, truth), None)
+    for threshold in REPLY_THRESHOLDS:
+        added = ~rule & (scores >= threshold)
+        if (added & good).sum() <= tolerated and _f1(rule | added, truth) > best[0] + 1e-9:
+            best = (_f1(rule | added, truth), threshold)
+    return best
 
 
 def train_reply_model(lang: str, texts: list[str], targets: np.ndarray, replies: list[str | None],
@@ -228,11 +247,10 @@ def train_reply_model(lang: str, texts: list[str], targets: np.ndarray, replies:
     check that only asks for a revision may flag GOOD_REPLY_SHARE of them); it is then raised
     until the shipped pair (sentence model `shipped_arrays`, fitted reply model) flags no more
     either (the noise test's replies). Returns the card (weights included)."""
-    from .rules import DEFAULT_LEVELS
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
 
     from .replymodel import FEATURES
+    from .rules import DEFAULT_LEVELS
 
     rows, X = reply_features_out_of_fold(lang, texts, targets, replies, presence_thresholds)
     good = np.array([row["expected"]["verdict"] == "send" for row in rows])
@@ -242,32 +260,26 @@ def train_reply_model(lang: str, texts: list[str], targets: np.ndarray, replies:
                   "intercepts": {}, "thresholds": {}, "dev_out_of_fold": {}}
     for label in FAULT_LABELS:
         truth = np.array([row["expected"]["checks"][label] == "found" for row in rows])
-        rule = X[:, FEATURES.index(f"rule:{label}")] > 0
+        column = FEATURES.index(f"rule:{label}")
+        rule = X[:, column] > 0
         scores = np.zeros(len(rows))
         for train_rows, test_rows in StratifiedKFold(5, shuffle=True, random_state=0).split(X, truth):
-            fitted = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit(X[train_rows], truth[train_rows])
-            scores[test_rows] = fitted.predict_proba(X[test_rows])[:, 1]
+            scores[test_rows] = _reply_classifier().fit(X[train_rows], truth[train_rows]).predict_proba(X[test_rows])[:, 1]
         tolerated = 0 if DEFAULT_LEVELS[label] == "block" else int(GOOD_REPLY_SHARE * good.sum())
-        best = (_f1(rule, truth), None)
-        for threshold in REPLY_THRESHOLDS:
-            added = ~rule & (scores >= threshold)
-            if (added & good).sum() > tolerated:
-                continue
-            f1 = _f1(rule | added, truth)
-            if f1 > best[0] + 1e-9:
-                best = (f1, threshold)
-        final = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit(X, truth)
-        if best[1] is not None:  # what ships must not flag a good dev reply either
-            fitted_scores = np.maximum(final.predict_proba(X)[:, 1], final.predict_proba(X_shipped)[:, 1])
-            rule_shipped = X_shipped[:, FEATURES.index(f"rule:{label}")] > 0
-            safe = [t for t in REPLY_THRESHOLDS if t >= best[1]
-                    and (~rule & ~rule_shipped & (fitted_scores >= t) & good).sum() <= tolerated]
-            best = (_f1(rule | (~rule & (scores >= safe[0])), truth), safe[0]) if safe else (_f1(rule, truth), None)
+        f1, threshold = _reply_threshold(scores, rule, truth, good, tolerated)
+        final = _reply_classifier().fit(X, truth)
+        if threshold is not None:  # what ships must not flag more good dev replies either
+            shipped_scores = np.maximum(final.predict_proba(X)[:, 1], final.predict_proba(X_shipped)[:, 1])
+            quiet = ~rule & ~(X_shipped[:, column] > 0)
+            safe = [t for t in REPLY_THRESHOLDS
+                    if t >= threshold and (quiet & (shipped_scores >= t) & good).sum() <= tolerated]
+            threshold = safe[0] if safe else None
+            f1 = _f1(rule | (~rule & (scores >= threshold)), truth) if safe else _f1(rule, truth)
         card["weights"][label] = [round(float(w), 6) for w in final.coef_[0]]
         card["intercepts"][label] = round(float(final.intercept_[0]), 6)
-        card["thresholds"][label] = best[1]
-        added = ~rule & (scores >= (best[1] or 2.0))
-        card["dev_out_of_fold"][label] = {"f1_rules": round(_f1(rule, truth), 3), "f1_with_model": round(best[0], 3),
+        card["thresholds"][label] = threshold
+        added = ~rule & (scores >= (threshold or 2.0))
+        card["dev_out_of_fold"][label] = {"f1_rules": round(_f1(rule, truth), 3), "f1_with_model": round(f1, 3),
                                           "added_right": int((added & truth).sum()),
                                           "added_wrong": int((added & ~truth).sum())}
     return card
@@ -358,7 +370,7 @@ def train_incoming(lang: str) -> dict:
     pipeline = build_pipeline()
     pipeline.fit(texts, targets)
     slim(pipeline)
-    dev = [r for r in load_labelled(dev_path()) if r["lang"] == lang and r.get("incoming")]
+    dev = [r for r in dev_rows(lang) if r.get("incoming")]
     probs = pipeline.predict_proba([r["incoming"] for r in dev])[:, 0] if dev else np.array([])
     needed = np.array([r["expected"]["checks"]["empathy"] != "not_needed" for r in dev])
     best = (0.0, 0.5)

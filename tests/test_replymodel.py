@@ -82,3 +82,20 @@ def test_shipped_reply_model_matches_the_training_data(lang):
     assert all(t is None or 0.5 <= t < 1 for t in card["thresholds"].values())
     model = ReplyModel(card)
     assert set(model.probabilities(np.zeros(len(FEATURES)))) == set(FAULT_LABELS)
+
+
+def test_threshold_never_adds_more_good_replies_than_tolerated():
+    """The guard `coach train` applies: the best F1 among thresholds that flag no more good replies
+    than allowed, and no threshold at all when every helpful one would flag one."""
+    from coach.training import _reply_threshold
+
+    truth = np.array([True, True, True, False, False, False])
+    good = np.array([False, False, False, True, False, False])
+    rule = np.array([True, False, False, False, False, False])
+    scores = np.array([0.0, 0.9, 0.7, 0.65, 0.2, 0.1])  # the good reply scores between two faults
+    f1, threshold = _reply_threshold(scores, rule, truth, good, tolerated=0)
+    assert threshold == 0.7 and f1 == pytest.approx(1.0)
+    f1, threshold = _reply_threshold(scores, rule, truth, good, tolerated=1)
+    assert threshold == 0.7  # flagging the good reply too would not raise F1
+    blocked, none = _reply_threshold(np.array([0.0, 0.6, 0.6, 0.9, 0.0, 0.0]), rule, truth, good, tolerated=0)
+    assert none is None and blocked == pytest.approx(0.5)

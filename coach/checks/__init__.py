@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 
 from ..findings import CheckResult, Finding
 from ..matching import Match
+from ..model import SentenceScores
 
 
 @dataclass
@@ -28,7 +29,7 @@ class CheckContext:
     fault_spans: list[tuple[int, int]] = field(default_factory=list)
     model_evidence: dict = field(default_factory=dict)  # label -> (start, end) of the sentence
     incoming_kind: dict | None = None  # {"problem": bool, "request": bool} from the incoming classifier
-    sentence_scores: object = None  # coach.model.SentenceScores when the model ran
+    sentence_scores: SentenceScores | None = None  # when the model ran: read by the reply model
 
     def problem_reported(self) -> bool:
         """Does the customer have a problem (so empathy, and a date for the fix, are owed)?
